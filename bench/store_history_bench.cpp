@@ -1,0 +1,118 @@
+// How fast the store takes group commits and answers the join-time read, on a real file in a temp
+// directory: N messages (argv[1], default 1,000,000) over 100 channels in batches of 1000, then
+// 10,000 Newest(channel, 50) on a reader connection, as the node's history reader does them.
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "lib/store.h"
+
+namespace {
+
+constexpr int kChannels = 100;
+constexpr std::size_t kBatch = 1000;
+constexpr int kReads = 10000;
+constexpr int kPage = 50;
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+int Fail(const char* what, const chatctl::Error& error) {
+  std::fprintf(stderr, "%s: %s: %s\n", what, error.code.c_str(), error.message.c_str());
+  return 1;
+}
+
+int Run(const std::string& dir, std::uint64_t total) {
+  const std::string path = dir + "/bench.db";
+  auto writer = chatctl::Store::OpenWriter(path, chatctl::Durability::kNormal);
+  if (!writer.ok()) return Fail("open writer", writer.error());
+  auto reader = chatctl::Store::OpenReader(path);
+  if (!reader.ok()) return Fail("open reader", reader.error());
+
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<int> pick_channel(0, kChannels - 1);
+  std::vector<std::string> channels;
+  for (int c = 0; c < kChannels; ++c) channels.push_back("channel-" + std::to_string(c));
+
+  // Ids shaped like the node's Snowflakes (ms << 22 | node << 12 | seq) so that they are as wide.
+  const std::uint64_t base_ms = 150'000'000'000;
+  std::vector<chatctl::Message> batch;
+  batch.reserve(kBatch);
+  auto start = Clock::now();
+  for (std::uint64_t seq = 1; seq <= total; ++seq) {
+    chatctl::Message m;
+    m.id = ((base_ms + seq / 4096) << 22) | (7u << 12) | (seq % 4096);
+    m.channel = channels[pick_channel(rng)];
+    m.from = "user" + std::to_string(seq % 977);
+    m.text = "a message of an ordinary length, about as long as a chat line " + std::to_string(seq);
+    m.ts = static_cast<std::int64_t>(base_ms + seq / 4096);
+    m.origin = 7;
+    m.seq = seq;
+    batch.push_back(std::move(m));
+    if (batch.size() == kBatch || seq == total) {
+      chatctl::Status status = (*writer)->Append(batch);
+      if (!status.ok()) return Fail("append", status.error());
+      batch.clear();
+    }
+  }
+  double fill = Seconds(Clock::now() - start);
+  std::printf("appended %llu messages in %.2f s: %.0f appends/s (batches of %zu, %d channels)\n",
+              static_cast<unsigned long long>(total), fill, static_cast<double>(total) / fill,
+              kBatch, kChannels);
+
+  std::vector<double> micros;
+  micros.reserve(kReads);
+  std::size_t rows = 0;
+  for (int i = 0; i < kReads; ++i) {
+    const std::string& channel = channels[pick_channel(rng)];
+    auto t0 = Clock::now();
+    auto page = (*reader)->Newest(channel, kPage);
+    auto t1 = Clock::now();
+    if (!page.ok()) return Fail("newest", page.error());
+    rows += page->messages.size();
+    micros.push_back(Seconds(t1 - t0) * 1e6);
+  }
+  std::sort(micros.begin(), micros.end());
+  auto at = [&micros](double q) {
+    return micros[std::min(micros.size() - 1,
+                           static_cast<std::size_t>(q * static_cast<double>(micros.size())))];
+  };
+  std::printf(
+      "Newest(channel, %d) x %d on a reader: p50 %.1f us, p99 %.1f us, max %.1f us "
+      "(%.1f rows per page)\n",
+      kPage, kReads, at(0.50), at(0.99), micros.back(), static_cast<double>(rows) / kReads);
+  std::printf("file: %.1f MB\n",
+              static_cast<double>(std::filesystem::file_size(path)) / (1024.0 * 1024.0));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::uint64_t total = 1'000'000;
+  if (argc > 1) {
+    char* end = nullptr;
+    total = std::strtoull(argv[1], &end, 10);
+    if (end == argv[1] || *end != '\0' || total == 0) {
+      std::fprintf(stderr, "usage: %s [messages, default 1000000]\n", argv[0]);
+      return 2;
+    }
+  }
+  char dir[] = "/tmp/chatctl-store-bench-XXXXXX";
+  if (mkdtemp(dir) == nullptr) {
+    std::perror("mkdtemp");
+    return 1;
+  }
+  int rc = Run(dir, total);
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+  return rc;
+}

@@ -1,0 +1,399 @@
+// The wire protocol (lib/protocol.h, docs/protocol.md): client lines in, node replies out. Any
+// input ends as a Request or an Invalid, never an exception: a client must not be able to crash a
+// node.
+#include "lib/protocol.h"
+
+#include <algorithm>
+#include <climits>
+#include <exception>
+#include <utility>
+
+#include "lib/names.h"
+#include "lib/utf8.h"
+
+namespace chatctl::protocol {
+namespace {
+
+using json = nlohmann::json;
+using ordered_json = nlohmann::ordered_json;
+
+// JavaScript's largest exactly representable integer: a ref a browser can echo back unchanged.
+constexpr std::int64_t kMaxRefMagnitude = std::int64_t{1} << 53;
+// Client text quoted back in an error message is cut to this many bytes.
+constexpr std::size_t kMaxQuoted = 64;
+
+// Cut at a code-point boundary so the quote stays valid UTF-8.
+std::string Quote(std::string_view text) {
+  if (text.size() <= kMaxQuoted) return std::string(text);
+  std::size_t end = kMaxQuoted;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end)) + "...";
+}
+
+bool IsValidRef(const json& ref) {
+  if (ref.is_string()) return true;
+  if (ref.is_number_unsigned()) {
+    return ref.get<std::uint64_t>() <= static_cast<std::uint64_t>(kMaxRefMagnitude);
+  }
+  if (ref.is_number_integer()) {
+    std::int64_t v = ref.get<std::int64_t>();
+    return v >= -kMaxRefMagnitude && v <= kMaxRefMagnitude;
+  }
+  return false;
+}
+
+// Reads the fields of one request object. The first problem found is kept and later reads become
+// no-ops returning nullopt, so each request parser reads straight through and checks once.
+class FieldReader {
+ public:
+  explicit FieldReader(const json& object) : object_(object) {}
+
+  bool failed() const { return error_.has_value(); }
+  bool has(const char* name) const { return object_.contains(name); }
+  const Invalid& error() const { return *error_; }
+
+  void Fail(std::string code, std::string message) {
+    if (!error_) error_ = Invalid{nullptr, std::move(code), std::move(message)};
+  }
+  void BadRequest(std::string message) { Fail("bad_request", std::move(message)); }
+
+  std::optional<std::string> String(const char* name, bool required) {
+    if (failed()) return std::nullopt;
+    auto it = object_.find(name);
+    if (it == object_.end()) {
+      if (required) BadRequest(std::string("missing field '") + name + "'");
+      return std::nullopt;
+    }
+    if (!it->is_string()) {
+      BadRequest(std::string("field '") + name + "' must be a string");
+      return std::nullopt;
+    }
+    return it->get<std::string>();
+  }
+
+  // An optional integer field within [min, max].
+  std::optional<std::int64_t> Integer(const char* name, std::int64_t min, std::int64_t max) {
+    if (failed()) return std::nullopt;
+    auto it = object_.find(name);
+    if (it == object_.end()) return std::nullopt;
+    bool in_range = false;
+    std::int64_t value = 0;
+    if (it->is_number_unsigned()) {
+      auto u = it->get<std::uint64_t>();
+      in_range = u <= static_cast<std::uint64_t>(max);
+      value = in_range ? static_cast<std::int64_t>(u) : 0;
+      in_range = in_range && value >= min;
+    } else if (it->is_number_integer()) {
+      value = it->get<std::int64_t>();
+      in_range = value >= min && value <= max;
+    }
+    if (!in_range) {
+      BadRequest(std::string("field '") + name + "' must be an integer from " +
+                 std::to_string(min) + " to " + std::to_string(max));
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  // A required room name or well-formed dm channel.
+  std::optional<std::string> Channel(const char* name) {
+    auto channel = String(name, true);
+    if (!channel) return std::nullopt;
+    if (!IsValidRoomName(*channel) && !ParseDmChannel(*channel)) {
+      BadRequest("invalid channel name '" + Quote(*channel) + "'");
+      return std::nullopt;
+    }
+    return channel;
+  }
+
+  // An optional message id, sent as a string of digits.
+  std::optional<MessageId> Id(const char* name) {
+    auto text = String(name, false);
+    if (!text) return std::nullopt;
+    auto id = ParseId(*text);
+    if (!id) BadRequest(std::string("field '") + name + "' must be a message id (decimal digits)");
+    return id;
+  }
+
+ private:
+  const json& object_;
+  std::optional<Invalid> error_;
+};
+
+std::optional<Body> ReadHello(FieldReader& f) {
+  Hello hello;
+  hello.token = f.String("token", false);
+  hello.user = f.String("user", false);
+  hello.password = f.String("password", false);
+  if (!f.failed() && !hello.token && !hello.user) f.BadRequest("hello needs 'token' or 'user'");
+  if (!f.failed() && hello.password && !hello.user) f.BadRequest("'password' needs 'user'");
+  // The user name is not checked here: refusing credentials is the gateway's (a 4401 close).
+  if (f.failed()) return std::nullopt;
+  return hello;
+}
+
+std::optional<Body> ReadJoin(FieldReader& f, const Limits& limits) {
+  Join join;
+  join.channel = f.Channel("channel").value_or("");
+  auto replay_max =
+      static_cast<std::int64_t>(std::min<std::size_t>(limits.since_replay_max, INT_MAX));
+  if (auto last = f.Integer("last", 0, replay_max)) join.last = static_cast<int>(*last);
+  join.since = f.Id("since");
+  if (!f.failed() && join.last && join.since) f.BadRequest("give 'last' or 'since', not both");
+  if (f.failed()) return std::nullopt;
+  return join;
+}
+
+std::optional<Body> ReadSend(FieldReader& f, const Limits& limits) {
+  Send send;
+  if (f.has("channel") && f.has("to")) {
+    f.BadRequest("give 'channel' or 'to', not both");
+  } else if (f.has("to")) {
+    send.to = f.String("to", true);
+    if (send.to && !IsValidUserName(*send.to)) {
+      f.BadRequest("invalid user name '" + Quote(*send.to) + "' in field 'to'");
+    }
+  } else if (f.has("channel")) {
+    send.channel = f.Channel("channel").value_or("");
+  } else {
+    f.BadRequest("missing field 'channel' (or 'to')");
+  }
+  send.text = f.String("text", true).value_or("");
+  if (!f.failed()) {
+    if (send.text.empty()) {
+      f.BadRequest("field 'text' must not be empty");
+    } else if (send.text.find('\0') != std::string::npos) {
+      f.BadRequest("field 'text' must not contain U+0000");
+    } else if (CountCodePoints(send.text) > limits.max_text_chars) {
+      f.Fail("too_large",
+             "text is longer than " + std::to_string(limits.max_text_chars) + " characters");
+    }
+  }
+  if (f.failed()) return std::nullopt;
+  return send;
+}
+
+std::optional<Body> ReadHistory(FieldReader& f) {
+  History history;
+  history.channel = f.Channel("channel").value_or("");
+  history.before = f.Id("before");
+  if (auto limit = f.Integer("limit", 1, kHistoryMaxLimit))
+    history.limit = static_cast<int>(*limit);
+  if (f.failed()) return std::nullopt;
+  return history;
+}
+
+std::optional<Body> ReadBody(const std::string& type, FieldReader& f, const Limits& limits) {
+  if (type == "hello") return ReadHello(f);
+  if (type == "join") return ReadJoin(f, limits);
+  if (type == "send") return ReadSend(f, limits);
+  if (type == "history") return ReadHistory(f);
+  if (type == "leave" || type == "presence") {
+    auto channel = f.Channel("channel");
+    if (!channel) return std::nullopt;
+    if (type == "leave") return Leave{std::move(*channel)};
+    return PresenceQuery{std::move(*channel)};
+  }
+  if (type == "ping") return Ping{};
+  f.BadRequest("unknown type '" + Quote(type) + "'");
+  return std::nullopt;
+}
+
+// nlohmann's messages start with "[json.exception.parse_error.101] ", which helps nobody.
+std::string WithoutExceptionId(const char* what) {
+  std::string_view text(what);
+  if (!text.empty() && text.front() == '[') {
+    if (auto close = text.find("] "); close != std::string_view::npos)
+      text.remove_prefix(close + 2);
+  }
+  return std::string(text);
+}
+
+Parsed ParseLine(std::string_view line, const Limits& limits) {
+  json object;
+  try {
+    object = json::parse(line.begin(), line.end());
+  } catch (const json::exception& e) {
+    return Invalid{nullptr, "bad_request", "malformed JSON: " + WithoutExceptionId(e.what())};
+  }
+  if (!object.is_object())
+    return Invalid{nullptr, "bad_request", "a request must be a JSON object"};
+  Ref ref;
+  if (auto it = object.find("ref"); it != object.end()) {
+    if (!IsValidRef(*it)) {
+      return Invalid{nullptr, "bad_request",
+                     "field 'ref' must be a string or an integer of at most 2^53"};
+    }
+    ref = *it;
+  }
+  FieldReader fields(object);
+  auto type = fields.String("type", true);
+  std::optional<Body> body;
+  if (type) body = ReadBody(*type, fields, limits);
+  if (!body) {
+    Invalid invalid = fields.error();
+    invalid.ref = std::move(ref);
+    return invalid;
+  }
+  return Request{std::move(ref), std::move(*body)};
+}
+
+std::string Dump(const ordered_json& j) {
+  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+ordered_json Start(std::string_view type, const Ref& ref) {
+  ordered_json j;
+  j["type"] = type;
+  if (!ref.is_null()) j["ref"] = ordered_json(ref);
+  return j;
+}
+
+ordered_json MessageObject(const Message& m) {
+  ordered_json j;
+  j["type"] = "msg";
+  j["id"] = IdToString(m.id);
+  j["channel"] = m.channel;
+  j["from"] = m.from;
+  j["text"] = m.text;
+  j["ts"] = m.ts;
+  return j;
+}
+
+ordered_json MessageArray(const std::vector<Message>& messages) {
+  ordered_json array = ordered_json::array();
+  for (const auto& m : messages) array.push_back(MessageObject(m));
+  return array;
+}
+
+}  // namespace
+
+std::vector<Parsed> ParseFrame(std::string_view frame, const Limits& limits) {
+  std::vector<Parsed> out;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t newline = frame.find('\n', start);
+    std::size_t end = newline == std::string_view::npos ? frame.size() : newline;
+    std::string_view line = frame.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty()) {
+      try {
+        out.push_back(ParseLine(line, limits));
+      } catch (const std::exception& e) {
+        // Only allocation failure gets here; the client still hears about its line.
+        out.push_back(Invalid{nullptr, "bad_request", std::string("cannot parse: ") + e.what()});
+      }
+    }
+    if (newline == std::string_view::npos) break;
+    start = newline + 1;
+  }
+  return out;
+}
+
+std::string Welcome(std::string_view user, std::string_view node, std::int64_t server_time_ms,
+                    const std::optional<std::string>& token) {
+  ordered_json j = Start("welcome", nullptr);
+  j["user"] = user;
+  j["node"] = node;
+  j["protocol"] = kVersion;
+  j["server_time"] = server_time_ms;
+  if (token) j["token"] = *token;
+  return Dump(j);
+}
+
+std::string MessageJson(const Message& m) { return Dump(MessageObject(m)); }
+
+std::string Ack(const Ref& ref, const Message& m) {
+  ordered_json j = Start("ack", ref);
+  j["id"] = IdToString(m.id);
+  j["channel"] = m.channel;
+  j["ts"] = m.ts;
+  return Dump(j);
+}
+
+std::string Joined(const Ref& ref, std::string_view channel, const std::vector<Message>& messages,
+                   bool truncated) {
+  ordered_json j = Start("joined", ref);
+  j["channel"] = channel;
+  j["messages"] = MessageArray(messages);
+  if (truncated) j["truncated"] = true;
+  return Dump(j);
+}
+
+std::string Left(const Ref& ref, std::string_view channel) {
+  ordered_json j = Start("left", ref);
+  j["channel"] = channel;
+  return Dump(j);
+}
+
+std::string HistoryReply(const Ref& ref, std::string_view channel,
+                         const std::vector<Message>& messages, bool more) {
+  ordered_json j = Start("history", ref);
+  j["channel"] = channel;
+  j["messages"] = MessageArray(messages);
+  j["more"] = more;
+  return Dump(j);
+}
+
+std::string PresenceList(const Ref& ref, std::string_view channel,
+                         const std::vector<std::string>& users) {
+  ordered_json j = Start("presence", ref);
+  j["channel"] = channel;
+  j["users"] = users;
+  return Dump(j);
+}
+
+std::string PresenceEvent(std::string_view channel, std::string_view user, bool joined) {
+  ordered_json j = Start("presence", nullptr);
+  j["channel"] = channel;
+  j["user"] = user;
+  j["state"] = joined ? "join" : "leave";
+  return Dump(j);
+}
+
+std::string Pong(const Ref& ref) { return Dump(Start("pong", ref)); }
+
+std::string ErrorReply(const Ref& ref, std::string_view code, std::string_view message) {
+  ordered_json j = Start("error", ref);
+  j["code"] = code;
+  j["message"] = message;
+  return Dump(j);
+}
+
+std::optional<Message> MessageFromJson(const nlohmann::json& j) {
+  try {
+    if (!j.is_object()) return std::nullopt;
+    if (auto type = j.find("type"); type == j.end() || *type != "msg") return std::nullopt;
+    auto id = j.find("id");
+    auto channel = j.find("channel");
+    auto from = j.find("from");
+    auto text = j.find("text");
+    auto ts = j.find("ts");
+    if (id == j.end() || channel == j.end() || from == j.end() || text == j.end() ||
+        ts == j.end()) {
+      return std::nullopt;
+    }
+    if (!id->is_string() || !channel->is_string() || !from->is_string() || !text->is_string() ||
+        !ts->is_number_integer()) {
+      return std::nullopt;
+    }
+    if (ts->is_number_unsigned() &&
+        ts->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      return std::nullopt;
+    }
+    auto parsed_id = ParseId(id->get_ref<const std::string&>());
+    if (!parsed_id) return std::nullopt;
+    Message m;
+    m.id = *parsed_id;
+    m.channel = channel->get<std::string>();
+    m.from = from->get<std::string>();
+    m.text = text->get<std::string>();
+    m.ts = ts->get<std::int64_t>();
+    m.origin = IdNode(m.id);
+    return m;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace chatctl::protocol

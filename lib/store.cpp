@@ -1,0 +1,463 @@
+// The history store (see store.h) on the raw SQLite C API: opening and migrating the file, group
+// commits, the paged channel reads, and the per-origin range reads replication uses. Retention is
+// not here yet.
+#include "lib/store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+namespace chatctl {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+// SQLite integers are signed 64-bit; ids and seqs above this cannot be stored as they are.
+constexpr std::uint64_t kMaxSqlInteger = std::numeric_limits<std::int64_t>::max();
+
+// kMigrations[v] takes the schema from version v to v + 1; user_version is the number applied.
+// Append only: a released migration never changes, since files in the field already ran it.
+constexpr const char* kMigrations[] = {
+    // v1. A plain rowid table keyed by id. (channel, id) serves both hot reads, the newest N of a
+    // channel and everything after an id; (origin, seq) is unique because each origin numbers its
+    // events without holes, and it serves HeadSeq and replication range reads.
+    "CREATE TABLE messages ("
+    "  id INTEGER PRIMARY KEY,"
+    "  channel TEXT NOT NULL,"
+    "  sender TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  ts INTEGER NOT NULL,"
+    "  origin INTEGER NOT NULL,"
+    "  seq INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX messages_by_channel ON messages (channel, id);"
+    "CREATE UNIQUE INDEX messages_by_origin_seq ON messages (origin, seq);",
+};
+constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+
+// A new id that collides with a stored one is skipped (the same event applied twice); a stored
+// (origin, seq) under another id still fails, since skipping it would ack a message never stored.
+constexpr const char* kInsertSql =
+    "INSERT INTO messages (id, channel, sender, body, ts, origin, seq) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING";
+constexpr const char* kNewestSql =
+    "SELECT id, channel, sender, body, ts, origin, seq FROM messages "
+    "WHERE channel = ?1 ORDER BY id DESC LIMIT ?2";
+constexpr const char* kBeforeSql =
+    "SELECT id, channel, sender, body, ts, origin, seq FROM messages "
+    "WHERE channel = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+constexpr const char* kAfterSql =
+    "SELECT id, channel, sender, body, ts, origin, seq FROM messages "
+    "WHERE channel = ?1 AND id > ?2 ORDER BY id ASC LIMIT ?3";
+constexpr const char* kHeadSeqSql = "SELECT max(seq) FROM messages WHERE origin = ?1";
+constexpr const char* kMaxIdSql = "SELECT max(id) FROM messages";
+constexpr const char* kRangeSql =
+    "SELECT id, channel, sender, body, ts, origin, seq FROM messages "
+    "WHERE origin = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3";
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close(db); }
+};
+using Db = std::unique_ptr<sqlite3, DbCloser>;
+
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+// Resets a kept statement when one use of it ends, on every path: a statement left mid-step would
+// hold its read snapshot (readers would not see new commits) and the bound copies.
+class StmtUse {
+ public:
+  explicit StmtUse(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~StmtUse() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  StmtUse(const StmtUse&) = delete;
+  StmtUse& operator=(const StmtUse&) = delete;
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+std::string ErrorText(sqlite3* db) {
+  // A failed open may leave no handle at all; SQLite then can only have run out of memory.
+  if (db == nullptr) return "out of memory";
+  std::string text = sqlite3_errmsg(db);
+  if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL) return "disk full (" + text + ")";
+  return text;
+}
+
+Error Failure(const std::string& path, std::string_view what, sqlite3* db) {
+  return Error{"unavailable", "store " + path + ": " + std::string(what) + ": " + ErrorText(db)};
+}
+
+std::string ColumnText(sqlite3_stmt* stmt, int column) {
+  // Text first, then its byte length, as SQLite asks; the length keeps embedded NULs.
+  const unsigned char* text = sqlite3_column_text(stmt, column);
+  int bytes = sqlite3_column_bytes(stmt, column);
+  if (text == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(bytes));
+}
+
+Message ReadMessage(sqlite3_stmt* stmt) {
+  Message m;
+  m.id = static_cast<MessageId>(sqlite3_column_int64(stmt, 0));
+  m.channel = ColumnText(stmt, 1);
+  m.from = ColumnText(stmt, 2);
+  m.text = ColumnText(stmt, 3);
+  m.ts = sqlite3_column_int64(stmt, 4);
+  m.origin = static_cast<std::uint32_t>(sqlite3_column_int64(stmt, 5));
+  m.seq = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 6));
+  return m;
+}
+
+int BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
+  return sqlite3_bind_text64(stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+}  // namespace
+
+struct Store::Impl {
+  // Declared first so that it is destroyed last, after every statement is finalized.
+  Db db;
+  std::string path;
+  bool writable = false;
+  Stmt begin, commit, rollback, insert;  // writer only
+  Stmt newest, before, after, head_seq, max_id, range;
+
+  // Opens the connection and reads the header: a file that is not a database fails here, before
+  // anything writes to it, and so does a schema newer than this build.
+  static Result<std::unique_ptr<Impl>> Open(const std::string& path, int flags, bool writable) {
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->writable = writable;
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    impl->db.reset(raw);  // a failed open still hands back a handle that must be closed
+    if (rc != SQLITE_OK) return impl->Fail("cannot open");
+    sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+    auto version = impl->QueryInt("PRAGMA user_version", "cannot open");
+    if (!version.ok()) return version.error();
+    if (*version > kSchemaVersion) return impl->NewerSchema(*version);
+    return impl;
+  }
+
+  Error Fail(std::string_view what) const { return Failure(path, what, db.get()); }
+
+  Status Exec(const char* sql, std::string_view what) {
+    if (sqlite3_exec(db.get(), sql, nullptr, nullptr, nullptr) != SQLITE_OK) return Fail(what);
+    return Ok{};
+  }
+
+  // The single integer a query answers (0 when it answers NULL or nothing).
+  Result<std::int64_t> QueryInt(const char* sql, std::string_view what) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db.get(), sql, -1, &raw, nullptr) != SQLITE_OK) return Fail(what);
+    Stmt stmt(raw);
+    int rc = sqlite3_step(stmt.get());
+    if (rc == SQLITE_DONE) return std::int64_t{0};
+    if (rc != SQLITE_ROW) return Fail(what);
+    return sqlite3_column_int64(stmt.get(), 0);
+  }
+
+  Result<std::string> QueryText(const char* sql, std::string_view what) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db.get(), sql, -1, &raw, nullptr) != SQLITE_OK) return Fail(what);
+    Stmt stmt(raw);
+    int rc = sqlite3_step(stmt.get());
+    if (rc == SQLITE_DONE) return std::string();
+    if (rc != SQLITE_ROW) return Fail(what);
+    return ColumnText(stmt.get(), 0);
+  }
+
+  Status Prepare(Stmt& stmt, const char* sql) {
+    sqlite3_stmt* raw = nullptr;
+    // Persistent: these live as long as the connection and are reset, never re-prepared.
+    if (sqlite3_prepare_v3(db.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) !=
+        SQLITE_OK) {
+      return Fail("cannot prepare statement");
+    }
+    stmt.reset(raw);
+    return Ok{};
+  }
+
+  Status PrepareAll() {
+    if (writable) {
+      for (auto [stmt, sql] : {std::pair{&begin, "BEGIN IMMEDIATE"}, std::pair{&commit, "COMMIT"},
+                               std::pair{&rollback, "ROLLBACK"}, std::pair{&insert, kInsertSql}}) {
+        if (Status s = Prepare(*stmt, sql); !s.ok()) return s;
+      }
+    }
+    for (auto [stmt, sql] : {std::pair{&newest, kNewestSql}, std::pair{&before, kBeforeSql},
+                             std::pair{&after, kAfterSql}, std::pair{&head_seq, kHeadSeqSql},
+                             std::pair{&max_id, kMaxIdSql}, std::pair{&range, kRangeSql}}) {
+      if (Status s = Prepare(*stmt, sql); !s.ok()) return s;
+    }
+    return Ok{};
+  }
+
+  Error NewerSchema(std::int64_t version) const {
+    return Error{"unavailable", "store " + path + ": schema version " + std::to_string(version) +
+                                    " is newer than this build of chatctl knows (" +
+                                    std::to_string(kSchemaVersion) + "); run a newer chatctl"};
+  }
+
+  // Brings the schema to kSchemaVersion in one transaction, so a crash leaves the old version
+  // whole and the next start simply migrates again.
+  Status Migrate() {
+    if (Status s = Exec("BEGIN IMMEDIATE", "cannot begin schema migration"); !s.ok()) return s;
+    Status result = MigrateInTransaction();
+    if (result.ok()) {
+      if (Status s = Exec("COMMIT", "cannot commit schema migration"); !s.ok()) result = s;
+    }
+    if (!result.ok() && !sqlite3_get_autocommit(db.get())) {
+      sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    return result;
+  }
+
+  Status MigrateInTransaction() {
+    // Read again under the write lock: another writer may have migrated since we first looked.
+    auto version = QueryInt("PRAGMA user_version", "cannot read schema version");
+    if (!version.ok()) return version.error();
+    if (*version > kSchemaVersion) return NewerSchema(*version);
+    if (*version == 0) {
+      auto tables = QueryInt("SELECT count(*) FROM sqlite_master", "cannot read schema");
+      if (!tables.ok()) return tables.error();
+      if (*tables > 0) {
+        return Error{"unavailable", "store " + path +
+                                        ": is a SQLite database but not a chatctl store "
+                                        "(it has tables and no schema version); not touching it"};
+      }
+    }
+    for (auto v = *version; v < kSchemaVersion; ++v) {
+      std::string what = "cannot migrate schema to version " + std::to_string(v + 1);
+      if (Status s = Exec(kMigrations[v], what); !s.ok()) return s;
+    }
+    if (*version == kSchemaVersion) return Ok{};
+    std::string set_version = "PRAGMA user_version = " + std::to_string(kSchemaVersion);
+    return Exec(set_version.c_str(), "cannot record schema version");
+  }
+
+  // Inserts one message inside the open transaction; the error, if any, is read before the
+  // statement is reset so that it still describes this step.
+  std::optional<Error> Insert(const Message& m) {
+    sqlite3_stmt* stmt = insert.get();
+    StmtUse use(stmt);
+    int rc = sqlite3_bind_int64(stmt, 1, static_cast<sqlite3_int64>(m.id));
+    if (rc == SQLITE_OK) rc = BindText(stmt, 2, m.channel);
+    if (rc == SQLITE_OK) rc = BindText(stmt, 3, m.from);
+    if (rc == SQLITE_OK) rc = BindText(stmt, 4, m.text);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 5, m.ts);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 6, m.origin);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 7, static_cast<sqlite3_int64>(m.seq));
+    if (rc != SQLITE_OK) return Fail("cannot bind message " + std::to_string(m.id));
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) return std::nullopt;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+      return Error{"conflict", "store " + path + ": event (origin " + std::to_string(m.origin) +
+                                   ", seq " + std::to_string(m.seq) +
+                                   ") is already stored under another id than " +
+                                   std::to_string(m.id) + "; nothing in this batch was stored"};
+    }
+    return Fail("cannot store message " + std::to_string(m.id));
+  }
+
+  Result<Page> ReadPage(sqlite3_stmt* stmt, int limit, bool newest_first) {
+    Page page;
+    for (;;) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return Fail("cannot read history");
+      // The query asked for one row beyond the page; its existence is the `more` flag.
+      if (page.messages.size() == static_cast<std::size_t>(limit)) {
+        page.more = true;
+        break;
+      }
+      page.messages.push_back(ReadMessage(stmt));
+    }
+    if (newest_first) std::reverse(page.messages.begin(), page.messages.end());
+    return page;
+  }
+
+  Result<std::int64_t> ReadMax(sqlite3_stmt* stmt, std::string_view what) {
+    int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) return Fail(what);
+    return sqlite3_column_int64(stmt, 0);  // max() over no rows is NULL, which reads as 0
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::OpenWriter(const std::string& path, Durability durability) {
+  auto opened = Impl::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, /*writable=*/true);
+  if (!opened.ok()) return opened.error();
+  std::unique_ptr<Impl> impl = std::move(opened.value());
+
+  // WAL: readers never block the writer, and a NORMAL commit costs no fsync yet survives a process
+  // crash; FULL syncs the WAL on every commit to survive power loss too.
+  auto mode = impl->QueryText("PRAGMA journal_mode = WAL", "cannot switch to WAL");
+  if (!mode.ok()) return mode.error();
+  if (*mode != "wal") {
+    return Error{"unavailable",
+                 "store " + path + ": cannot switch to WAL (journal mode stays " + *mode + ")"};
+  }
+  const char* sync =
+      durability == Durability::kFull ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+  if (Status s = impl->Exec(sync, "cannot set synchronous"); !s.ok()) return s.error();
+  if (Status s = impl->Exec("PRAGMA foreign_keys = OFF", "cannot set foreign_keys"); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = impl->Migrate(); !s.ok()) return s.error();
+  if (Status s = impl->PrepareAll(); !s.ok()) return s.error();
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Result<std::unique_ptr<Store>> Store::OpenReader(const std::string& path) {
+  auto opened = Impl::Open(path, SQLITE_OPEN_READONLY, /*writable=*/false);
+  if (!opened.ok()) return opened.error();
+  std::unique_ptr<Impl> impl = std::move(opened.value());
+
+  // A reader cannot migrate; the node opens its writer first, which does.
+  auto version = impl->QueryInt("PRAGMA user_version", "cannot read schema version");
+  if (!version.ok()) return version.error();
+  if (*version < kSchemaVersion) {
+    return Error{"unavailable", "store " + path + ": schema version " + std::to_string(*version) +
+                                    " is older than " + std::to_string(kSchemaVersion) +
+                                    " (or missing); open the writer first to migrate it"};
+  }
+  if (Status s = impl->PrepareAll(); !s.ok()) return s.error();
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Status Store::Append(const std::vector<Message>& messages) {
+  Impl& s = *impl_;
+  if (messages.empty()) return Ok{};
+  if (!s.writable) {
+    return Error{"internal", "store " + s.path + ": opened read-only; cannot append"};
+  }
+  for (const Message& m : messages) {
+    if (m.id > kMaxSqlInteger || m.seq > kMaxSqlInteger) {
+      return Error{"internal", "store " + s.path + ": message " + std::to_string(m.id) + " (seq " +
+                                   std::to_string(m.seq) + ") does not fit a 63-bit integer"};
+    }
+  }
+
+  {
+    StmtUse use(s.begin.get());
+    if (sqlite3_step(s.begin.get()) != SQLITE_DONE) return s.Fail("cannot begin transaction");
+  }
+  std::optional<Error> error;
+  for (const Message& m : messages) {
+    if ((error = s.Insert(m))) break;
+  }
+  if (!error) {
+    StmtUse use(s.commit.get());
+    if (sqlite3_step(s.commit.get()) != SQLITE_DONE) error = s.Fail("cannot commit");
+  }
+  if (!error) return Ok{};
+  // A failed statement or commit may already have rolled back; then there is nothing to undo.
+  if (!sqlite3_get_autocommit(s.db.get())) {
+    StmtUse use(s.rollback.get());
+    sqlite3_step(s.rollback.get());
+  }
+  return *error;
+}
+
+Result<Page> Store::Newest(const std::string& channel, int limit) {
+  if (limit <= 0) return Page{};
+  sqlite3_stmt* stmt = impl_->newest.get();
+  StmtUse use(stmt);
+  if (BindText(stmt, 1, channel) != SQLITE_OK ||
+      sqlite3_bind_int64(stmt, 2, sqlite3_int64{limit} + 1) != SQLITE_OK) {
+    return impl_->Fail("cannot read history");
+  }
+  return impl_->ReadPage(stmt, limit, /*newest_first=*/true);
+}
+
+Result<Page> Store::Before(const std::string& channel, MessageId before, int limit) {
+  if (limit <= 0) return Page{};
+  // Every stored id is below an anchor past the integer range, so that is the newest page.
+  if (before > kMaxSqlInteger) return Newest(channel, limit);
+  sqlite3_stmt* stmt = impl_->before.get();
+  StmtUse use(stmt);
+  if (BindText(stmt, 1, channel) != SQLITE_OK ||
+      sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(before)) != SQLITE_OK ||
+      sqlite3_bind_int64(stmt, 3, sqlite3_int64{limit} + 1) != SQLITE_OK) {
+    return impl_->Fail("cannot read history");
+  }
+  return impl_->ReadPage(stmt, limit, /*newest_first=*/true);
+}
+
+Result<Page> Store::After(const std::string& channel, MessageId after, int limit) {
+  if (limit <= 0) return Page{};
+  // No stored id lies above the integer range.
+  if (after >= kMaxSqlInteger) return Page{};
+  sqlite3_stmt* stmt = impl_->after.get();
+  StmtUse use(stmt);
+  if (BindText(stmt, 1, channel) != SQLITE_OK ||
+      sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(after)) != SQLITE_OK ||
+      sqlite3_bind_int64(stmt, 3, sqlite3_int64{limit} + 1) != SQLITE_OK) {
+    return impl_->Fail("cannot read history");
+  }
+  return impl_->ReadPage(stmt, limit, /*newest_first=*/false);
+}
+
+Result<std::uint64_t> Store::HeadSeq(std::uint32_t origin) {
+  sqlite3_stmt* stmt = impl_->head_seq.get();
+  StmtUse use(stmt);
+  if (sqlite3_bind_int64(stmt, 1, origin) != SQLITE_OK) {
+    return impl_->Fail("cannot read head seq");
+  }
+  auto head = impl_->ReadMax(stmt, "cannot read head seq");
+  if (!head.ok()) return head.error();
+  return static_cast<std::uint64_t>(*head);
+}
+
+Result<std::map<std::uint32_t, std::uint64_t>> Store::Heads() {
+  // One index seek per possible origin: cheaper than a GROUP BY over every row of a big file.
+  std::map<std::uint32_t, std::uint64_t> heads;
+  for (std::uint32_t origin = 0; origin <= kMaxNodeId; ++origin) {
+    auto head = HeadSeq(origin);
+    if (!head.ok()) return head.error();
+    if (*head > 0) heads[origin] = *head;
+  }
+  return heads;
+}
+
+Result<std::vector<Message>> Store::Range(std::uint32_t origin, std::uint64_t after_seq,
+                                          int limit) {
+  std::vector<Message> out;
+  if (limit <= 0 || after_seq >= kMaxSqlInteger) return out;
+  sqlite3_stmt* stmt = impl_->range.get();
+  StmtUse use(stmt);
+  if (sqlite3_bind_int64(stmt, 1, origin) != SQLITE_OK ||
+      sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(after_seq)) != SQLITE_OK ||
+      sqlite3_bind_int64(stmt, 3, limit) != SQLITE_OK) {
+    return impl_->Fail("cannot read events");
+  }
+  for (;;) {
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) return out;
+    if (rc != SQLITE_ROW) return impl_->Fail("cannot read events");
+    out.push_back(ReadMessage(stmt));
+  }
+}
+
+Result<MessageId> Store::MaxId() {
+  sqlite3_stmt* stmt = impl_->max_id.get();
+  StmtUse use(stmt);
+  auto max = impl_->ReadMax(stmt, "cannot read max id");
+  if (!max.ok()) return max.error();
+  return static_cast<MessageId>(*max);
+}
+
+}  // namespace chatctl

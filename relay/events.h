@@ -1,0 +1,60 @@
+// The values that move between a node's threads. Each is owned by whoever holds it; nothing here
+// is shared. Sessions are named by id, never by pointer: a session may be gone when a reply is.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "lib/bus/bus.h"
+#include "lib/message.h"
+#include "lib/protocol.h"
+#include "lib/result.h"
+#include "lib/store.h"
+
+namespace chatctl::relay {
+
+using SessionId = std::uint64_t;
+
+// gateway or bus -> store writer: a message to make durable, and whom to ack.
+struct WriteJob {
+  Message message;
+  SessionId session = 0;  // 0: nobody to ack
+  protocol::Ref ref;
+  bool remote = false;  // another node's event, from the bus
+};
+
+// store writer -> gateway: one group commit, durable (error empty) or failed.
+struct Committed {
+  std::vector<WriteJob> jobs;
+  std::optional<Error> error;
+};
+
+// gateway -> history reader.
+struct ReadJob {
+  enum class Kind { kJoinLast, kJoinSince, kHistory };
+  Kind kind = Kind::kHistory;
+  SessionId session = 0;
+  protocol::Ref ref;
+  std::string channel;
+  MessageId anchor = 0;  // `since` for kJoinSince, `before` for kHistory (0 = newest)
+  int limit = 0;
+};
+
+// history reader -> gateway.
+struct ReadDone {
+  ReadJob job;
+  Result<Page> page = Page{};
+};
+
+// bus -> gateway: the users online on another node (empty when it went away).
+struct RemotePresence {
+  std::uint32_t node = 0;
+  bus::PresenceMap users;
+};
+
+using GatewayEvent = std::variant<Committed, ReadDone, RemotePresence, bus::ClusterView>;
+
+}  // namespace chatctl::relay

@@ -1,0 +1,153 @@
+// The gateway: the libwebsockets service thread. It alone owns the client sessions, the channel ->
+// sessions index, the user -> sessions index and the presence of its own sessions, and it alone
+// calls into lws (other threads only Post() to it, which wakes it with lws_cancel_service).
+//
+// Life of a `send`: validate -> id -> StoreWriter::Submit -> (writer commits) -> Committed comes
+// back through the inbox -> ack to the sender, fan-out to sessions. Nothing reaches a client
+// before it is durable.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "lib/bus/bus.h"
+#include "lib/config.h"
+#include "lib/ids.h"
+#include "lib/protocol.h"
+#include "lib/result.h"
+#include "relay/events.h"
+#include "relay/session.h"
+#include "relay/work_queue.h"
+
+struct lws;
+struct lws_context;
+
+namespace chatctl::relay {
+
+class StoreWriter;
+class HistoryReader;
+struct TickTimer;  // gateway.cpp
+
+struct GatewayConfig {
+  std::string host = "127.0.0.1";
+  int port = protocol::kDefaultPort;  // 0 picks a free port (see Gateway::port())
+  unsigned node_id = 0;
+  std::optional<std::string> secret;  // HS256 key; none = tokens cannot be verified
+  bool open_mode = false;             // trust the user name in `hello`
+  MessageId id_floor = 0;             // the store's newest id; new ids go above it
+  Limits limits;
+};
+
+// Counters for /metrics; written by the gateway thread only.
+struct GatewayStats {
+  std::uint64_t sessions_opened = 0;
+  std::uint64_t messages_accepted = 0;
+  std::uint64_t deliveries = 0;
+  std::uint64_t store_errors = 0;
+  std::uint64_t slow_closes = 0;
+  std::uint64_t messages_replicated = 0;  // other nodes' events applied here
+};
+
+class Gateway {
+ public:
+  // Creates the lws context and starts listening (so the port is known before Run()).
+  static Result<std::unique_ptr<Gateway>> Create(GatewayConfig config);
+  ~Gateway();
+
+  int port() const { return port_; }
+
+  // Runs the service loop on the calling thread until a requested stop has drained.
+  void Run(StoreWriter& writer, HistoryReader& reader, bus::Bus& bus);
+
+  // Any thread (and the signal thread): begin a graceful stop.
+  void RequestStop();
+  // Any thread: hand a result to the gateway and wake it.
+  void Post(GatewayEvent event);
+
+  // lws callbacks land here (static trampolines in gateway.cpp).
+  int OnCallback(lws* wsi, int reason, void* user, void* in, std::size_t len);
+  void OnTick();
+
+ private:
+  explicit Gateway(GatewayConfig config);
+
+  // Inbound.
+  int OnReceive(Session& s, const char* data, std::size_t len);
+  void HandleFrame(Session& s, std::string_view frame);
+  void HandleHello(Session& s, const protocol::Ref& ref, const protocol::Hello& hello);
+  void HandleJoin(Session& s, const protocol::Ref& ref, const protocol::Join& join);
+  void HandleLeave(Session& s, const protocol::Ref& ref, const protocol::Leave& leave);
+  void HandleSend(Session& s, const protocol::Ref& ref, protocol::Send send);
+  void HandleHistory(Session& s, const protocol::Ref& ref, const protocol::History& history);
+  void HandlePresence(Session& s, const protocol::Ref& ref, const protocol::PresenceQuery& q);
+
+  // Results from the other threads.
+  void DrainInbox();
+  void OnCommitted(Committed committed);
+  void OnReadDone(ReadDone done);
+  void OnRemotePresence(RemotePresence remote);
+
+  // Outbound.
+  void SendLine(Session& s, Line line);
+  void SendText(Session& s, std::string text) {
+    SendLine(s, std::make_shared<const std::string>(std::move(text)));
+  }
+  void Deliver(Session& s, const std::string& channel, MessageId id, const Line& line);
+  void FanOut(const Message& m);
+  void CloseSession(Session& s, std::uint16_t code, std::string reason, bool discard = false);
+  int OnWritable(Session& s);
+
+  // Membership and presence.
+  bool CanAccess(const Session& s, const std::string& channel) const;
+  void Subscribe(Session& s, const std::string& channel);
+  void Unsubscribe(Session& s, const std::string& channel);
+  void OnSessionClosed(Session* s);
+  // Online anywhere in the cluster: on this node, or on another node but `except_node`.
+  bool PresentLocally(const std::string& channel, const std::string& user) const;
+  bool PresentRemotely(const std::string& channel, const std::string& user,
+                       std::optional<std::uint32_t> except_node = std::nullopt) const;
+  // Tells this node's sessions in the channel (but `skip`) that a user came or went.
+  void AnnouncePresence(const std::string& channel, const std::string& user, bool joined,
+                        SessionId skip = 0);
+  Session* FindSession(SessionId id);
+
+  std::int64_t NowMs() const;
+
+  const GatewayConfig config_;
+  lws_context* context_ = nullptr;
+  int port_ = 0;
+  StoreWriter* writer_ = nullptr;    // set by Run()
+  HistoryReader* reader_ = nullptr;  // set by Run()
+  bus::Bus* bus_ = nullptr;          // set by Run()
+  IdGenerator ids_;
+
+  WorkQueue<GatewayEvent> inbox_{SIZE_MAX};  // any thread pushes; the gateway drains
+  std::atomic<bool> stop_requested_{false};
+
+  // Everything below belongs to the gateway thread.
+  SessionId next_session_id_ = 1;
+  std::unordered_map<SessionId, Session*> sessions_;                    // owning (deleted on close)
+  std::unordered_map<std::string, std::set<SessionId>> channel_index_;  // rooms -> joined sessions
+  std::unordered_map<std::string, std::set<SessionId>> user_index_;     // user -> sessions (DMs)
+  std::unordered_map<std::string, std::map<std::string, int>> presence_;  // room -> user -> count
+  std::map<std::uint32_t, bus::PresenceMap> remote_presence_;  // other node -> room -> users
+  bool presence_dirty_ = false;  // presence_ changed since the bus last had it
+  bus::ClusterView cluster_;     // the bus's latest view
+  std::uint64_t writes_in_flight_ = 0;
+  bool draining_ = false;
+  bool closing_all_ = false;
+  bool done_ = false;
+  std::int64_t drain_started_ms_ = 0;
+  std::vector<unsigned char> frame_;  // scratch buffer for outbound frames
+  GatewayStats stats_;
+  std::unique_ptr<TickTimer> tick_;  // housekeeping: hello deadlines, the drain
+};
+
+}  // namespace chatctl::relay

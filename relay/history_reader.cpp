@@ -1,0 +1,44 @@
+// The history reader thread (see history_reader.h).
+#include "relay/history_reader.h"
+
+namespace chatctl::relay {
+
+HistoryReader::HistoryReader(std::unique_ptr<Store> store, std::size_t queue_capacity,
+                             Deliver deliver)
+    : store_(std::move(store)), queue_(queue_capacity), deliver_(std::move(deliver)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+HistoryReader::~HistoryReader() { Stop(); }
+
+void HistoryReader::Stop() {
+  queue_.Close();
+  if (thread_.joinable()) thread_.join();
+}
+
+Result<Page> HistoryReader::Read(const ReadJob& job) {
+  switch (job.kind) {
+    case ReadJob::Kind::kJoinLast:
+      return store_->Newest(job.channel, job.limit);
+    case ReadJob::Kind::kJoinSince:
+      return store_->After(job.channel, job.anchor, job.limit);
+    case ReadJob::Kind::kHistory:
+      if (job.anchor == 0) return store_->Newest(job.channel, job.limit);
+      return store_->Before(job.channel, job.anchor, job.limit);
+  }
+  return Error{"internal", "unknown read"};
+}
+
+void HistoryReader::Run() {
+  for (;;) {
+    std::vector<ReadJob> jobs = queue_.PopBatch(64);
+    if (jobs.empty()) return;
+    for (auto& job : jobs) {
+      ReadDone done{std::move(job), Page{}};
+      done.page = Read(done.job);
+      deliver_(std::move(done));
+    }
+  }
+}
+
+}  // namespace chatctl::relay

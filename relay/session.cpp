@@ -1,0 +1,58 @@
+// A client connection's state (see session.h).
+#include "relay/session.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace chatctl::relay {
+
+bool TokenBucket::Take(std::int64_t now_ms) {
+  if (rate_ <= 0) return true;  // limit off
+  if (last_ms_ != 0) {
+    tokens_ = std::min(burst_, tokens_ + static_cast<double>(now_ms - last_ms_) * rate_ / 1000.0);
+  }
+  last_ms_ = now_ms;
+  if (tokens_ < 1.0) return false;
+  tokens_ -= 1.0;
+  return true;
+}
+
+Session::Session(SessionId session_id, lws* socket, const Limits& limits, std::int64_t now_ms)
+    : id(session_id),
+      wsi(socket),
+      hello_deadline_ms(now_ms + limits.hello_timeout_seconds * 1000LL),
+      bucket(limits.rate_per_second, limits.rate_burst),
+      max_out_bytes_(limits.max_outbound_bytes) {}
+
+bool Session::Enqueue(Line line) {
+  if (closing()) return true;  // nothing more goes to a connection on its way out
+  out_bytes_ += line->size() + 1;
+  out_.push_back(std::move(line));
+  return out_bytes_ <= max_out_bytes_;
+}
+
+void Session::TakeFrame(std::size_t prefix, std::size_t max_bytes,
+                        std::vector<unsigned char>& frame) {
+  frame.resize(prefix);
+  while (!out_.empty()) {
+    const std::string& line = *out_.front();
+    std::size_t body = frame.size() - prefix;
+    if (body > 0 && body + 1 + line.size() > max_bytes) break;
+    if (body > 0) frame.push_back('\n');
+    frame.insert(frame.end(), line.begin(), line.end());
+    out_bytes_ -= line.size() + 1;
+    out_.pop_front();
+  }
+}
+
+void Session::RequestClose(std::uint16_t code, std::string reason, bool discard_output) {
+  if (closing()) return;
+  close_code = code;
+  close_reason = std::move(reason);
+  if (discard_output) {
+    out_.clear();
+    out_bytes_ = 0;
+  }
+}
+
+}  // namespace chatctl::relay

@@ -1,0 +1,88 @@
+// One client connection, as the gateway sees it. Owned and touched only by the gateway thread.
+// It keeps what the connection needs between callbacks: who it is, what it joined, the inbound
+// message being reassembled, and the outbound lines waiting for the socket to be writable.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "lib/config.h"
+#include "lib/ids.h"
+#include "relay/events.h"
+
+struct lws;
+
+namespace chatctl::relay {
+
+// One serialized JSON object, shared by every session that receives it (fan-out serializes once).
+using Line = std::shared_ptr<const std::string>;
+
+// Messages per second with a burst: refilled lazily on each use.
+class TokenBucket {
+ public:
+  TokenBucket(double rate, double burst) : rate_(rate), burst_(burst), tokens_(burst) {}
+  bool Take(std::int64_t now_ms);
+
+ private:
+  double rate_, burst_, tokens_;
+  std::int64_t last_ms_ = 0;
+};
+
+struct JoinedChannel {
+  // While a join's history is being read, live messages wait here, so that `joined` and what
+  // follows neither overlap nor leave a gap.
+  bool replaying = false;
+  std::vector<std::pair<MessageId, Line>> held;
+};
+
+class Session {
+ public:
+  Session(SessionId id, lws* wsi, const Limits& limits, std::int64_t now_ms);
+
+  const SessionId id;
+  lws* const wsi;
+
+  // Identity: empty until `welcome`.
+  std::string user;
+  bool admin = false;
+  bool authenticated() const { return !user.empty(); }
+  const std::int64_t hello_deadline_ms;
+
+  std::map<std::string, JoinedChannel> channels;
+
+  // Inbound: a WebSocket message may arrive in several fragments.
+  std::string rx;
+  bool rx_binary = false;
+
+  TokenBucket bucket;
+  int rate_strikes = 0;  // rate_limited answers in a row
+
+  // Queues a line for the client. False when this pushes the queue past its byte limit: the
+  // caller closes the session with 4408 (the client comes back with `since` and loses nothing).
+  bool Enqueue(Line line);
+  bool has_output() const { return !out_.empty(); }
+  std::size_t queued_bytes() const { return out_bytes_; }
+  // Moves queued lines, joined by '\n', into `frame` after `prefix` bytes of room (LWS_PRE),
+  // up to about `max_bytes` (always at least one line).
+  void TakeFrame(std::size_t prefix, std::size_t max_bytes, std::vector<unsigned char>& frame);
+
+  // A close the gateway decided on; carried out on a writable callback once what is queued is
+  // written, or at once when `discard_output` (a client too slow to read).
+  std::uint16_t close_code = 0;
+  std::string close_reason;
+  void RequestClose(std::uint16_t code, std::string reason, bool discard_output = false);
+  bool closing() const { return close_code != 0; }
+
+ private:
+  std::size_t max_out_bytes_;
+  std::deque<Line> out_;
+  std::size_t out_bytes_ = 0;
+};
+
+}  // namespace chatctl::relay

@@ -1,0 +1,64 @@
+// The store writer thread (see store_writer.h).
+#include "relay/store_writer.h"
+
+#include "lib/log.h"
+
+namespace chatctl::relay {
+namespace {
+// Big enough to amortize an fsync-free WAL commit, small enough to ack promptly.
+constexpr std::size_t kMaxBatch = 4096;
+}  // namespace
+
+Result<std::unique_ptr<StoreWriter>> StoreWriter::Start(std::unique_ptr<Store> store,
+                                                        unsigned node_id,
+                                                        std::size_t queue_capacity,
+                                                        Deliver deliver) {
+  auto head = store->HeadSeq(node_id);
+  if (!head.ok()) return head.error();
+  return std::unique_ptr<StoreWriter>(
+      new StoreWriter(std::move(store), node_id, *head, queue_capacity, std::move(deliver)));
+}
+
+StoreWriter::StoreWriter(std::unique_ptr<Store> store, unsigned node_id, std::uint64_t head_seq,
+                         std::size_t queue_capacity, Deliver deliver)
+    : store_(std::move(store)),
+      node_id_(node_id),
+      head_seq_(head_seq),
+      queue_(queue_capacity),
+      deliver_(std::move(deliver)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+StoreWriter::~StoreWriter() { Stop(); }
+
+void StoreWriter::Stop() {
+  queue_.Close();
+  if (thread_.joinable()) thread_.join();
+}
+
+void StoreWriter::Run() {
+  std::vector<Message> batch;
+  for (;;) {
+    std::vector<WriteJob> jobs = queue_.PopBatch(kMaxBatch);
+    if (jobs.empty()) return;  // closed and drained
+    batch.clear();
+    std::uint64_t seq = head_seq_;
+    for (auto& job : jobs) {
+      if (job.message.origin == node_id_ && job.message.seq == 0) job.message.seq = ++seq;
+      batch.push_back(job.message);
+    }
+    Committed result;
+    Status status = store_->Append(batch);
+    if (status.ok()) {
+      head_seq_ = seq;
+    } else {
+      log::Error("store commit failed",
+                 {{"error", status.error().message}, {"messages", std::to_string(jobs.size())}});
+      result.error = status.error();
+    }
+    result.jobs = std::move(jobs);
+    deliver_(std::move(result));
+  }
+}
+
+}  // namespace chatctl::relay

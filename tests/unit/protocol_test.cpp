@@ -1,0 +1,379 @@
+// Unit tests of the wire protocol (lib/protocol.h) against PROTOCOL.md: every malformed request
+// becomes an Invalid carrying the ref it could, and every reply is the exact compact JSON promised.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "lib/protocol.h"
+
+using namespace chatctl;
+using namespace chatctl::protocol;
+using json = nlohmann::json;
+
+namespace {
+
+std::vector<Parsed> Parse(std::string_view frame, const Limits& limits = Limits{}) {
+  return ParseFrame(frame, limits);
+}
+
+Invalid ExpectInvalid(std::string_view line, std::string_view message_contains,
+                      std::string_view code = "bad_request", const Limits& limits = Limits{}) {
+  auto parsed = Parse(line, limits);
+  REQUIRE(parsed.size() == 1);
+  INFO("line: " << line);
+  REQUIRE(std::holds_alternative<Invalid>(parsed[0]));
+  Invalid invalid = std::get<Invalid>(parsed[0]);
+  CHECK(invalid.code == code);
+  CHECK_THAT(invalid.message, Catch::Contains(std::string(message_contains)));
+  return invalid;
+}
+
+template <class T>
+T ExpectRequest(std::string_view line, const Limits& limits = Limits{}) {
+  auto parsed = Parse(line, limits);
+  REQUIRE(parsed.size() == 1);
+  INFO("line: " << line);
+  if (auto* invalid = std::get_if<Invalid>(&parsed[0])) FAIL(invalid->message);
+  const Request& request = std::get<Request>(parsed[0]);
+  REQUIRE(std::holds_alternative<T>(request.body));
+  return std::get<T>(request.body);
+}
+
+Ref RefOf(std::string_view line) {
+  auto parsed = Parse(line);
+  REQUIRE(parsed.size() == 1);
+  if (auto* invalid = std::get_if<Invalid>(&parsed[0])) return invalid->ref;
+  return std::get<Request>(parsed[0]).ref;
+}
+
+Message Sample() {
+  Message m;
+  m.id = 7262352354123776001ull;
+  m.channel = "general";
+  m.from = "alice";
+  m.text = "hello";
+  m.ts = 1732280000123;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("malformed JSON is a bad_request without a ref", "[protocol]") {
+  Invalid invalid = ExpectInvalid(R"({"type":"ping","ref":1)", "malformed JSON: ");
+  CHECK(invalid.ref.is_null());
+  CHECK_THAT(invalid.message, !Catch::Contains("json.exception"));
+  ExpectInvalid("{type:ping}", "malformed JSON");
+  ExpectInvalid(" ", "malformed JSON");
+  ExpectInvalid("{\"type\":\"send\",\"text\":\"\xC3\"}", "malformed JSON");  // not UTF-8
+}
+
+TEST_CASE("JSON that is not an object is a bad_request", "[protocol]") {
+  for (const char* line : {"[1,2]", "\"ping\"", "42", "null", "true"}) {
+    Invalid invalid = ExpectInvalid(line, "JSON object");
+    CHECK(invalid.ref.is_null());
+  }
+}
+
+TEST_CASE("deeply nested JSON is refused without a crash", "[protocol]") {
+  std::string deep =
+      R"({"type":"ping","x":)" + std::string(30000, '[') + std::string(30000, ']') + "}";
+  auto parsed = Parse(deep);
+  REQUIRE(parsed.size() == 1);
+  CHECK(std::holds_alternative<Request>(parsed[0]));  // unknown fields are ignored
+}
+
+TEST_CASE("a string or integer ref is echoed into the request", "[protocol]") {
+  CHECK(RefOf(R"({"type":"ping","ref":"abc"})") == json("abc"));
+  CHECK(RefOf(R"({"type":"ping","ref":7})") == json(7));
+  CHECK(RefOf(R"({"type":"ping","ref":-7})") == json(-7));
+  CHECK(RefOf(R"({"type":"ping","ref":9007199254740992})") == json(9007199254740992ll));
+  CHECK(RefOf(R"({"type":"ping","ref":-9007199254740992})") == json(-9007199254740992ll));
+  CHECK(RefOf(R"({"type":"ping"})").is_null());
+}
+
+TEST_CASE("a ref that is too large or of another kind is a bad_request without a ref",
+          "[protocol]") {
+  for (const char* line :
+       {R"({"type":"ping","ref":9007199254740993})", R"({"type":"ping","ref":-9007199254740993})",
+        R"({"type":"ping","ref":18446744073709551615})", R"({"type":"ping","ref":1e30})",
+        R"({"type":"ping","ref":1.5})", R"({"type":"ping","ref":true})",
+        R"({"type":"ping","ref":null})", R"({"type":"ping","ref":[1]})",
+        R"({"type":"ping","ref":{"a":1}})"}) {
+    Invalid invalid = ExpectInvalid(line, "'ref'");
+    CHECK(invalid.ref.is_null());
+  }
+}
+
+TEST_CASE("errors in a request carry its ref", "[protocol]") {
+  CHECK(ExpectInvalid(R"({"ref":"r1","type":"nope"})", "unknown type 'nope'").ref == json("r1"));
+  CHECK(ExpectInvalid(R"({"ref":3,"type":"join"})", "missing field 'channel'").ref == json(3));
+  Limits small;
+  small.max_text_chars = 3;
+  CHECK(ExpectInvalid(R"({"ref":4,"type":"send","channel":"a","text":"abcd"})", "longer",
+                      "too_large", small)
+            .ref == json(4));
+}
+
+TEST_CASE("type must be a known string", "[protocol]") {
+  ExpectInvalid(R"({"ref":1})", "missing field 'type'");
+  ExpectInvalid(R"({"type":1})", "field 'type' must be a string");
+  ExpectInvalid(R"({"type":null})", "field 'type' must be a string");
+  ExpectInvalid(R"({"type":"PING"})", "unknown type 'PING'");
+  Invalid long_type = ExpectInvalid(R"({"type":")" + std::string(1000, 'x') + "\"}", "unknown");
+  CHECK(long_type.message.size() < 200);
+}
+
+TEST_CASE("hello takes a token, or a user with an optional password", "[protocol]") {
+  Hello token = ExpectRequest<Hello>(R"({"type":"hello","token":"a.b.c"})");
+  CHECK(token.token == "a.b.c");
+  CHECK_FALSE(token.user);
+  Hello password = ExpectRequest<Hello>(R"({"type":"hello","user":"alice","password":"pw"})");
+  CHECK(password.user == "alice");
+  CHECK(password.password == "pw");
+  Hello open = ExpectRequest<Hello>(R"({"type":"hello","user":"Not Valid"})");
+  CHECK(open.user == "Not Valid");  // refusing a user name is the gateway's (a 4401 close)
+}
+
+TEST_CASE("a hello without credentials or with mistyped ones is a bad_request", "[protocol]") {
+  ExpectInvalid(R"({"type":"hello"})", "'token' or 'user'");
+  ExpectInvalid(R"({"type":"hello","token":5})", "field 'token' must be a string");
+  ExpectInvalid(R"({"type":"hello","user":["alice"]})", "field 'user' must be a string");
+  ExpectInvalid(R"({"type":"hello","user":"alice","password":1})", "field 'password'");
+  ExpectInvalid(R"({"type":"hello","password":"pw"})", "'token' or 'user'");
+  ExpectInvalid(R"({"type":"hello","token":"t","password":"pw"})", "'password' needs 'user'");
+}
+
+TEST_CASE("join takes a room or dm channel and last or since", "[protocol]") {
+  Join live = ExpectRequest<Join>(R"({"type":"join","channel":"general"})");
+  CHECK(live.channel == "general");
+  CHECK_FALSE(live.last);
+  CHECK_FALSE(live.since);
+  CHECK(ExpectRequest<Join>(R"({"type":"join","channel":"dm:alice:bob"})").channel ==
+        "dm:alice:bob");
+  CHECK(ExpectRequest<Join>(R"({"type":"join","channel":"g","last":20})").last == 20);
+  CHECK(ExpectRequest<Join>(R"({"type":"join","channel":"g","last":0})").last == 0);
+  CHECK(ExpectRequest<Join>(R"({"type":"join","channel":"g","last":1000})").last == 1000);
+  CHECK(ExpectRequest<Join>(R"({"type":"join","channel":"g","since":"123"})").since ==
+        MessageId{123});
+}
+
+TEST_CASE("a join with a bad channel, last or since is a bad_request", "[protocol]") {
+  ExpectInvalid(R"({"type":"join"})", "missing field 'channel'");
+  ExpectInvalid(R"({"type":"join","channel":7})", "field 'channel' must be a string");
+  ExpectInvalid(R"({"type":"join","channel":"General"})", "invalid channel name 'General'");
+  ExpectInvalid(R"({"type":"join","channel":""})", "invalid channel name");
+  ExpectInvalid(R"({"type":"join","channel":"dm:bob:alice"})", "invalid channel name");
+  ExpectInvalid(R"({"type":"join","channel":"g","last":-1})", "field 'last'");
+  ExpectInvalid(R"({"type":"join","channel":"g","last":1001})", "field 'last'");
+  ExpectInvalid(R"({"type":"join","channel":"g","last":2.5})", "field 'last'");
+  ExpectInvalid(R"({"type":"join","channel":"g","last":"20"})", "field 'last'");
+  ExpectInvalid(R"({"type":"join","channel":"g","since":"12a"})", "field 'since'");
+  ExpectInvalid(R"({"type":"join","channel":"g","since":"-1"})", "field 'since'");
+  ExpectInvalid(R"({"type":"join","channel":"g","since":123})", "field 'since' must be a string");
+  ExpectInvalid(R"({"type":"join","channel":"g","last":5,"since":"1"})", "not both");
+  Limits small;
+  small.since_replay_max = 10;
+  ExpectInvalid(R"({"type":"join","channel":"g","last":11})", "from 0 to 10", "bad_request", small);
+  CHECK(ExpectRequest<Join>(R"({"type":"join","channel":"g","last":10})", small).last == 10);
+}
+
+TEST_CASE("leave and presence take a valid channel", "[protocol]") {
+  CHECK(ExpectRequest<Leave>(R"({"type":"leave","channel":"general"})").channel == "general");
+  CHECK(ExpectRequest<PresenceQuery>(R"({"type":"presence","channel":"dm:a:b"})").channel ==
+        "dm:a:b");
+  ExpectInvalid(R"({"type":"leave"})", "missing field 'channel'");
+  ExpectInvalid(R"({"type":"leave","channel":"no spaces"})", "invalid channel name");
+  ExpectInvalid(R"({"type":"presence","channel":false})", "field 'channel' must be a string");
+}
+
+TEST_CASE("send goes to a channel or to a user", "[protocol]") {
+  Send room = ExpectRequest<Send>(R"({"type":"send","channel":"general","text":"hello"})");
+  CHECK(room.channel == "general");
+  CHECK_FALSE(room.to);
+  CHECK(room.text == "hello");
+  Send dm = ExpectRequest<Send>(R"({"type":"send","to":"bob","text":"psst"})");
+  CHECK(dm.channel.empty());
+  CHECK(dm.to == "bob");
+  CHECK(dm.text == "psst");
+}
+
+TEST_CASE("a send without exactly one valid destination is a bad_request", "[protocol]") {
+  ExpectInvalid(R"({"type":"send","text":"x"})", "missing field 'channel' (or 'to')");
+  ExpectInvalid(R"({"type":"send","channel":"g","to":"bob","text":"x"})", "not both");
+  ExpectInvalid(R"({"type":"send","to":"Bob","text":"x"})", "invalid user name 'Bob'");
+  ExpectInvalid(R"({"type":"send","to":1,"text":"x"})", "field 'to' must be a string");
+  ExpectInvalid(R"({"type":"send","channel":"#g","text":"x"})", "invalid channel name");
+}
+
+TEST_CASE("send text must be a non-empty string without NUL", "[protocol]") {
+  ExpectInvalid(R"({"type":"send","channel":"g"})", "missing field 'text'");
+  ExpectInvalid(R"({"type":"send","channel":"g","text":5})", "field 'text' must be a string");
+  ExpectInvalid(R"({"type":"send","channel":"g","text":""})", "must not be empty");
+  ExpectInvalid(R"({"type":"send","channel":"g","text":"a\u0000b"})", "U+0000");
+}
+
+TEST_CASE("send text is limited in code points, and too long is too_large", "[protocol]") {
+  Limits small;
+  small.max_text_chars = 3;
+  // Three code points of up to four bytes each fit; a fourth does not.
+  Send fits = ExpectRequest<Send>(
+      "{\"type\":\"send\",\"channel\":\"g\",\"text\":\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"}",
+      small);
+  CHECK(fits.text.size() == 9);
+  ExpectInvalid(R"({"type":"send","channel":"g","text":"abcd"})", "longer than 3", "too_large",
+                small);
+  std::string at_default(4096, 'x');
+  CHECK(ExpectRequest<Send>(R"({"type":"send","channel":"g","text":")" + at_default + "\"}")
+            .text.size() == 4096);
+  ExpectInvalid(R"({"type":"send","channel":"g","text":")" + at_default + "y\"}", "4096",
+                "too_large");
+}
+
+TEST_CASE("history defaults to 50 and takes before and limit", "[protocol]") {
+  History newest = ExpectRequest<History>(R"({"type":"history","channel":"g"})");
+  CHECK(newest.channel == "g");
+  CHECK(newest.limit == 50);
+  CHECK_FALSE(newest.before);
+  History page =
+      ExpectRequest<History>(R"({"type":"history","channel":"g","before":"99","limit":500})");
+  CHECK(page.before == MessageId{99});
+  CHECK(page.limit == 500);
+  CHECK(ExpectRequest<History>(R"({"type":"history","channel":"g","limit":1})").limit == 1);
+}
+
+TEST_CASE("history with a bad before or a limit out of range is a bad_request", "[protocol]") {
+  ExpectInvalid(R"({"type":"history","channel":"g","limit":0})", "field 'limit'");
+  ExpectInvalid(R"({"type":"history","channel":"g","limit":501})", "from 1 to 500");
+  ExpectInvalid(R"({"type":"history","channel":"g","limit":"5"})", "field 'limit'");
+  ExpectInvalid(R"({"type":"history","channel":"g","before":""})", "field 'before'");
+  ExpectInvalid(R"({"type":"history","channel":"g","before":5})", "field 'before'");
+  ExpectInvalid(R"({"type":"history"})", "missing field 'channel'");
+}
+
+TEST_CASE("ping needs nothing and extra fields are ignored", "[protocol]") {
+  auto parsed = Parse(R"({"type":"ping","ref":7,"future":{"x":1}})");
+  REQUIRE(parsed.size() == 1);
+  REQUIRE(std::holds_alternative<Request>(parsed[0]));
+  CHECK(std::holds_alternative<Ping>(std::get<Request>(parsed[0]).body));
+  CHECK(std::get<Request>(parsed[0]).ref == json(7));
+}
+
+TEST_CASE("a frame of several lines parses each in order", "[protocol]") {
+  std::string frame =
+      "{\"type\":\"ping\",\"ref\":1}\n"
+      "\n"
+      "{\"type\":\"nope\",\"ref\":2}\r\n"
+      "\r\n"
+      "not json\n"
+      "{\"type\":\"leave\",\"channel\":\"g\",\"ref\":\"x\"}";
+  auto parsed = Parse(frame);
+  REQUIRE(parsed.size() == 4);
+  REQUIRE(std::holds_alternative<Request>(parsed[0]));
+  CHECK(std::get<Request>(parsed[0]).ref == json(1));
+  REQUIRE(std::holds_alternative<Invalid>(parsed[1]));
+  CHECK(std::get<Invalid>(parsed[1]).ref == json(2));
+  REQUIRE(std::holds_alternative<Invalid>(parsed[2]));
+  CHECK_THAT(std::get<Invalid>(parsed[2]).message, Catch::StartsWith("malformed JSON"));
+  REQUIRE(std::holds_alternative<Request>(parsed[3]));
+  CHECK(std::get<Leave>(std::get<Request>(parsed[3]).body).channel == "g");
+  CHECK(Parse("").empty());
+  CHECK(Parse("\n\r\n\n").empty());
+  CHECK(Parse("{\"type\":\"ping\"}\n").size() == 1);
+}
+
+TEST_CASE("replies are the exact compact JSON of the protocol", "[protocol]") {
+  Message m = Sample();
+  CHECK(
+      Welcome("alice", "n1", 1732280000123) ==
+      R"({"type":"welcome","user":"alice","node":"n1","protocol":1,"server_time":1732280000123})");
+  CHECK(
+      Welcome("alice", "n1", 5, std::string("t.o.k")) ==
+      R"({"type":"welcome","user":"alice","node":"n1","protocol":1,"server_time":5,"token":"t.o.k"})");
+  CHECK(
+      MessageJson(m) ==
+      R"({"type":"msg","id":"7262352354123776001","channel":"general","from":"alice","text":"hello","ts":1732280000123})");
+  CHECK(
+      Ack(json(3), m) ==
+      R"({"type":"ack","ref":3,"id":"7262352354123776001","channel":"general","ts":1732280000123})");
+  CHECK(Ack(nullptr, m) ==
+        R"({"type":"ack","id":"7262352354123776001","channel":"general","ts":1732280000123})");
+  CHECK(Joined(json(1), "general", {}, false) ==
+        R"({"type":"joined","ref":1,"channel":"general","messages":[]})");
+  CHECK(
+      Joined(json("j"), "general", {m}, true) ==
+      R"({"type":"joined","ref":"j","channel":"general","messages":[{"type":"msg","id":"7262352354123776001","channel":"general","from":"alice","text":"hello","ts":1732280000123}],"truncated":true})");
+  CHECK(Left(json(2), "general") == R"({"type":"left","ref":2,"channel":"general"})");
+  CHECK(
+      HistoryReply(json(5), "general", {m}, true) ==
+      R"({"type":"history","ref":5,"channel":"general","messages":[{"type":"msg","id":"7262352354123776001","channel":"general","from":"alice","text":"hello","ts":1732280000123}],"more":true})");
+  CHECK(HistoryReply(nullptr, "g", {}, false) ==
+        R"({"type":"history","channel":"g","messages":[],"more":false})");
+  CHECK(PresenceList(json(6), "general", {"alice", "bob"}) ==
+        R"({"type":"presence","ref":6,"channel":"general","users":["alice","bob"]})");
+  CHECK(PresenceList(nullptr, "general", {}) ==
+        R"({"type":"presence","channel":"general","users":[]})");
+  CHECK(PresenceEvent("general", "bob", true) ==
+        R"({"type":"presence","channel":"general","user":"bob","state":"join"})");
+  CHECK(PresenceEvent("general", "bob", false) ==
+        R"({"type":"presence","channel":"general","user":"bob","state":"leave"})");
+  CHECK(Pong(json(7)) == R"({"type":"pong","ref":7})");
+  CHECK(Pong(nullptr) == R"({"type":"pong"})");
+  CHECK(
+      ErrorReply(json(3), "forbidden", "not a member of channel 'staff'") ==
+      R"({"type":"error","ref":3,"code":"forbidden","message":"not a member of channel 'staff'"})");
+}
+
+TEST_CASE("replies echo large and negative refs exactly", "[protocol]") {
+  CHECK(Pong(json(9007199254740992ull)) == R"({"type":"pong","ref":9007199254740992})");
+  CHECK(Pong(json(-9007199254740992ll)) == R"({"type":"pong","ref":-9007199254740992})");
+  CHECK(Pong(json("a\"b")) == R"({"type":"pong","ref":"a\"b"})");
+}
+
+TEST_CASE("replies escape text and survive invalid UTF-8", "[protocol]") {
+  Message m = Sample();
+  m.text = "line\nbreak \"quoted\" caf\xC3\xA9";
+  std::string out = MessageJson(m);
+  CHECK(out.find('\n') == std::string::npos);
+  CHECK_THAT(out, Catch::Contains(R"("text":"line\nbreak \"quoted\" café")"));
+  std::string bad = ErrorReply(nullptr, "internal", "broken \xC3 byte");
+  CHECK_THAT(bad, Catch::StartsWith(R"({"type":"error","code":"internal","message":"broken )"));
+}
+
+TEST_CASE("a msg object parses back into the message", "[protocol]") {
+  Message m = Sample();
+  auto back = MessageFromJson(json::parse(MessageJson(m)));
+  REQUIRE(back);
+  CHECK(back->id == m.id);
+  CHECK(back->channel == m.channel);
+  CHECK(back->from == m.from);
+  CHECK(back->text == m.text);
+  CHECK(back->ts == m.ts);
+  CHECK(back->origin == IdNode(m.id));
+}
+
+TEST_CASE("a malformed msg object parses into nothing", "[protocol]") {
+  json good = json::parse(MessageJson(Sample()));
+  CHECK_FALSE(MessageFromJson(json::array()));
+  CHECK_FALSE(MessageFromJson(json("msg")));
+  for (const char* field : {"type", "id", "channel", "from", "text", "ts"}) {
+    json missing = good;
+    missing.erase(field);
+    CHECK_FALSE(MessageFromJson(missing));
+  }
+  json numeric_id = good;
+  numeric_id["id"] = 7262352354123776001ull;
+  CHECK_FALSE(MessageFromJson(numeric_id));
+  json bad_id = good;
+  bad_id["id"] = "72x";
+  CHECK_FALSE(MessageFromJson(bad_id));
+  json other_type = good;
+  other_type["type"] = "ack";
+  CHECK_FALSE(MessageFromJson(other_type));
+  json float_ts = good;
+  float_ts["ts"] = 1.5;
+  CHECK_FALSE(MessageFromJson(float_ts));
+  json null_text = good;
+  null_text["text"] = nullptr;
+  CHECK_FALSE(MessageFromJson(null_text));
+}
