@@ -17,5 +17,6 @@ Command SetupServe(CLI::App& parent);
 Command SetupSend(CLI::App& parent);
 Command SetupTail(CLI::App& parent);
 Command SetupAdmin(CLI::App& parent);
+Command SetupBench(CLI::App& parent);
 
 }  // namespace chatctl::cmd

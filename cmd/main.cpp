@@ -1,4 +1,4 @@
-// chatctl: the relay node (`serve`) and its clients (`send`, `tail`, `admin`).
+// chatctl: the relay node (`serve`) and its clients (`send`, `tail`, `admin`, `bench`).
 #include <cstdio>
 #include <exception>
 #include <vector>
@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "chatctl 0.1.0");
   std::vector<Command> commands = {SetupServe(app), SetupSend(app), SetupTail(app),
-                                   SetupAdmin(app)};
+                                   SetupAdmin(app), SetupBench(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,154 @@
+# bash completion for chatctl                                   -*- shell-script -*-
+#
+# Install: copy to /usr/share/bash-completion/completions/chatctl
+# (or ~/.local/share/bash-completion/completions/chatctl), or source it from ~/.bashrc.
+
+_chatctl()
+{
+    local cur prev words cword
+    if declare -F _init_completion >/dev/null 2>&1; then
+        _init_completion || return
+    else
+        COMPREPLY=()
+        cur=${COMP_WORDS[COMP_CWORD]}
+        prev=${COMP_WORDS[COMP_CWORD-1]}
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+    fi
+
+    # Find the subcommand (and, under admin, the noun) already on the line.
+    local cmd="" sub="" i w
+    for ((i = 1; i < cword; i++)); do
+        w=${words[i]}
+        case $w in
+            -*) continue ;;
+        esac
+        if [[ -z $cmd ]]; then
+            case $w in
+                serve|send|tail|admin) cmd=$w ;;
+            esac
+        elif [[ $cmd == admin && -z $sub ]]; then
+            case $w in
+                token|mesh-keygen) sub=$w ;;
+            esac
+        fi
+    done
+
+    # Values of the option just before the cursor.
+    case $prev in
+        --config|--secret-file|--mesh-key|--mesh-trust|--out)
+            _chatctl_files
+            return
+            ;;
+        --data)
+            _chatctl_dirs
+            return
+            ;;
+        --log-level)
+            COMPREPLY=($(compgen -W 'debug info warn error' -- "$cur"))
+            return
+            ;;
+        --log-format)
+            COMPREPLY=($(compgen -W 'logfmt json' -- "$cur"))
+            return
+            ;;
+        --durability)
+            COMPREPLY=($(compgen -W 'normal full' -- "$cur"))
+            return
+            ;;
+        --bus)
+            COMPREPLY=($(compgen -W 'local zmq' -- "$cur"))
+            return
+            ;;
+        --ttl)
+            COMPREPLY=($(compgen -W '90s 30m 1h 24h 7d 30d never' -- "$cur"))
+            return
+            ;;
+        --as|--to|--user)
+            COMPREPLY=($(compgen -u -- "$cur"))
+            return
+            ;;
+        -u|--url)
+            COMPREPLY=($(compgen -W 'ws://127.0.0.1:7447' -- "$cur"))
+            return
+            ;;
+        --mesh-bind|--peer)
+            COMPREPLY=($(compgen -W 'tcp://127.0.0.1:7448' -- "$cur"))
+            return
+            ;;
+        --listen|--node-id|--token|-c|--channel|-n|--last|--since|\
+        --max-frame-bytes|--max-text-chars|--max-joins|--rate-limit|--rate-burst|\
+        --max-outbound-bytes|--since-replay-max|--hello-timeout|--ping-interval)
+            # free-form value: nothing sensible to offer
+            return
+            ;;
+    esac
+
+    local opts
+    case $cmd in
+        "")
+            if [[ $cur == -* ]]; then
+                opts='-h --help --version'
+            else
+                opts='serve send tail admin'
+            fi
+            ;;
+        serve)
+            opts='-h --help --config --listen --data --node-id --secret-file --open
+                  --log-level --log-format --durability --max-frame-bytes --max-text-chars
+                  --max-joins --rate-limit --rate-burst --max-outbound-bytes
+                  --since-replay-max --hello-timeout --ping-interval --bus --mesh-bind
+                  --peer --mesh-insecure --mesh-key --mesh-trust'
+            ;;
+        send)
+            opts='-h --help -u --url --token --as -c --channel --to --json'
+            ;;
+        tail)
+            opts='-h --help -u --url --token --as -c --channel -n --last --since
+                  -f --follow --json'
+            ;;
+        admin)
+            case $sub in
+                token)
+                    opts='-h --help --user --ttl --admin --secret-file'
+                    ;;
+                mesh-keygen)
+                    opts='-h --help --out --force'
+                    ;;
+                *)
+                    if [[ $cur == -* ]]; then
+                        opts='-h --help'
+                    else
+                        opts='token mesh-keygen'
+                    fi
+                    ;;
+            esac
+            ;;
+    esac
+
+    # send takes the message as words; offer flags only once a dash is typed.
+    if [[ $cmd == send && $cur != -* ]]; then
+        return
+    fi
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+}
+
+_chatctl_files()
+{
+    if declare -F _filedir >/dev/null 2>&1; then
+        _filedir
+    else
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}
+
+_chatctl_dirs()
+{
+    if declare -F _filedir >/dev/null 2>&1; then
+        _filedir -d
+    else
+        COMPREPLY=($(compgen -d -- "$cur"))
+    fi
+}
+
+complete -F _chatctl chatctl

@@ -1,0 +1,89 @@
+# fish completion for chatctl.
+# Install: copy to ~/.config/fish/completions/chatctl.fish
+# (or /usr/share/fish/vendor_completions.d/chatctl.fish).
+
+function __chatctl_needs_command
+    not __fish_seen_subcommand_from serve send tail admin
+end
+
+function __chatctl_admin_needs_noun
+    __fish_seen_subcommand_from admin; and not __fish_seen_subcommand_from token mesh-keygen
+end
+
+complete -c chatctl -f
+
+# chatctl
+complete -c chatctl -n __chatctl_needs_command -s h -l help -d 'Print help and exit'
+complete -c chatctl -n __chatctl_needs_command -l version -d 'Print the version and exit'
+complete -c chatctl -n __chatctl_needs_command -a serve -d 'Run a relay node'
+complete -c chatctl -n __chatctl_needs_command -a send -d 'Send a message, or one per line of stdin'
+complete -c chatctl -n __chatctl_needs_command -a tail -d 'Print, and optionally follow, channels'
+complete -c chatctl -n __chatctl_needs_command -a admin -d 'Administration with the cluster secret'
+
+# chatctl serve
+set -l serve '__fish_seen_subcommand_from serve'
+complete -c chatctl -n $serve -s h -l help -d 'Print help and exit'
+complete -c chatctl -n $serve -l config -r -F -d 'Read these flags from a TOML or INI file'
+complete -c chatctl -n $serve -l listen -x -d 'HOST:PORT to listen on (default 127.0.0.1:7447)'
+complete -c chatctl -n $serve -l data -x -a '(__fish_complete_directories)' -d 'Directory for the SQLite history (default ./chatctl-data)'
+complete -c chatctl -n $serve -l node-id -x -d 'Node id, unique in a cluster (0-1023, default 0)'
+complete -c chatctl -n $serve -l secret-file -r -F -d 'HS256 key that signs and checks tokens'
+complete -c chatctl -n $serve -l open -d 'Trust user names in hello on a non-loopback address'
+complete -c chatctl -n $serve -l log-level -x -a 'debug info warn error' -d 'Log level (default info)'
+complete -c chatctl -n $serve -l log-format -x -a 'logfmt json' -d 'Log format (default logfmt)'
+complete -c chatctl -n $serve -l durability -x -a 'normal\t"survive a crash" full\t"survive a power loss"' -d 'What an ack survives (default normal)'
+complete -c chatctl -n $serve -l max-frame-bytes -x -d 'Largest inbound frame in bytes (default 65536)'
+complete -c chatctl -n $serve -l max-text-chars -x -d 'Longest message text in characters (default 4096)'
+complete -c chatctl -n $serve -l max-joins -x -d 'Channels one session may join (default 256)'
+complete -c chatctl -n $serve -l rate-limit -x -d 'Messages per second per session, 0 for none (default 200)'
+complete -c chatctl -n $serve -l rate-burst -x -d 'Messages a session may send at once (default 400)'
+complete -c chatctl -n $serve -l max-outbound-bytes -x -d 'Bytes queued for a client before close 4408 (default 8 MiB)'
+complete -c chatctl -n $serve -l since-replay-max -x -d 'Messages a join with since replays (default 1000)'
+complete -c chatctl -n $serve -l hello-timeout -x -d 'Seconds a client has to send hello (default 10)'
+complete -c chatctl -n $serve -l ping-interval -x -d 'Seconds of silence before a ping (default 30)'
+complete -c chatctl -n $serve -l bus -x -a 'local\t"this node alone" zmq\t"the ZeroMQ mesh"' -d 'Message bus'
+complete -c chatctl -n $serve -l mesh-bind -x -d 'tcp://HOST:PORT for the mesh (default tcp://127.0.0.1:7448)'
+complete -c chatctl -n $serve -l peer -x -d 'tcp://HOST:PORT of another node (repeatable)'
+complete -c chatctl -n $serve -l mesh-insecure -d 'Allow an unencrypted mesh on a non-loopback address'
+complete -c chatctl -n $serve -l mesh-key -r -F -d 'This node'\''s CURVE key pair file'
+complete -c chatctl -n $serve -l mesh-trust -r -F -d 'File of public keys allowed in the mesh'
+
+# options shared by send and tail
+set -l client '__fish_seen_subcommand_from send tail'
+complete -c chatctl -n $client -s h -l help -d 'Print help and exit'
+complete -c chatctl -n $client -s u -l url -x -d 'Node URL or comma-separated failover list (env CHATCTL_URL)'
+complete -c chatctl -n $client -l token -x -d 'Token to log in with (env CHATCTL_TOKEN)'
+complete -c chatctl -n $client -l as -x -a '(__fish_complete_users)' -d 'User name on an open-mode node'
+
+# chatctl send
+set -l send '__fish_seen_subcommand_from send'
+complete -c chatctl -n $send -s c -l channel -x -d 'Room (or dm:A:B channel) to send to'
+complete -c chatctl -n $send -l json -d 'Print each ack as one JSON line'
+complete -c chatctl -n $send -l to -x -a '(__fish_complete_users)' -d 'User to send a direct message to'
+
+# chatctl tail
+set -l tail '__fish_seen_subcommand_from tail'
+complete -c chatctl -n $tail -s c -l channel -x -d 'Channel to read (repeat for several; required)'
+complete -c chatctl -n $tail -l json -d 'Print each message as its protocol JSON object'
+complete -c chatctl -n $tail -s n -l last -x -d 'How many recent messages to print first (default 10)'
+complete -c chatctl -n $tail -l since -x -d 'Print every message after this id instead'
+complete -c chatctl -n $tail -s f -l follow -d 'Keep printing new messages as they come'
+
+# chatctl admin
+complete -c chatctl -n __chatctl_admin_needs_noun -s h -l help -d 'Print help and exit'
+complete -c chatctl -n __chatctl_admin_needs_noun -a token -d 'Mint a token (JWT, HS256) for a user'
+complete -c chatctl -n __chatctl_admin_needs_noun -a mesh-keygen -d 'Make a CURVE key pair for the mesh'
+
+# chatctl admin token
+set -l token '__fish_seen_subcommand_from admin; and __fish_seen_subcommand_from token'
+complete -c chatctl -n $token -s h -l help -d 'Print help and exit'
+complete -c chatctl -n $token -l user -x -a '(__fish_complete_users)' -d 'User name the token is for (required)'
+complete -c chatctl -n $token -l ttl -x -a '90s 30m 1h 24h 7d 30d never' -d 'Lifetime (default 24h)'
+complete -c chatctl -n $token -l admin -d 'Mark the token as an administrator'\''s'
+complete -c chatctl -n $token -l secret-file -r -F -d 'File holding the cluster secret (required)'
+
+# chatctl admin mesh-keygen
+set -l keygen '__fish_seen_subcommand_from admin; and __fish_seen_subcommand_from mesh-keygen'
+complete -c chatctl -n $keygen -s h -l help -d 'Print help and exit'
+complete -c chatctl -n $keygen -l out -r -F -d 'File to write the key pair to (mode 0600, required)'
+complete -c chatctl -n $keygen -l force -d 'Replace the file if it exists'

@@ -1,0 +1,127 @@
+// chatctl's own protocol (docs/protocol.md): JSON lines, every publish acked with its ref.
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "lib/bench/dialects.h"
+#include "lib/protocol.h"
+
+namespace chatctl::bench {
+namespace {
+
+using json = nlohmann::json;
+
+std::string Quoted(std::string_view text) { return json(std::string(text)).dump(); }
+
+// Nodes write "type" first, so the common lines are told apart by a prefix; anything else is
+// parsed properly. Payloads of the load generator never need JSON escapes, so a delivery's text
+// is the bytes between its quotes.
+std::uint64_t NumberAfter(std::string_view line, std::string_view key) {
+  auto at = line.find(key);
+  if (at == std::string_view::npos) return 0;
+  std::uint64_t value = 0;
+  const char* begin = line.data() + at + key.size();
+  std::from_chars(begin, line.data() + line.size(), value);
+  return value;
+}
+
+std::string_view TextOf(std::string_view line) {
+  constexpr std::string_view key = "\"text\":\"";
+  auto at = line.find(key);
+  if (at == std::string_view::npos) return {};
+  auto begin = at + key.size();
+  auto end = line.find('"', begin);
+  if (end == std::string_view::npos) return {};
+  return line.substr(begin, end - begin);
+}
+
+class ChatctlConversation final : public Conversation {
+ public:
+  std::string Greeting(const std::string& user, const std::string& token) override {
+    if (!token.empty()) return R"({"type":"hello","token":)" + Quoted(token) + "}";
+    return R"({"type":"hello","user":)" + Quoted(user) + "}";
+  }
+
+  std::string Subscribe(const std::string& channel) override {
+    // ref 0 is the join's; publishes are numbered from 1.
+    return R"({"type":"join","ref":0,"channel":)" + Quoted(channel) + "}";
+  }
+
+  void AppendPublish(std::string& frame, const std::string& channel, std::string_view payload,
+                     std::uint64_t ref) override {
+    if (!frame.empty()) frame += '\n';
+    frame += R"({"type":"send","ref":)";
+    frame += std::to_string(ref);
+    frame += R"(,"channel":")";
+    frame += channel;  // channel names need no escapes (lib/names.h)
+    frame += R"(","text":")";
+    frame += payload;
+    frame += "\"}";
+  }
+
+  void AppendFlush(std::string&) override {}
+
+  void Feed(std::string_view message, ConversationEvents& events) override {
+    while (!message.empty()) {
+      auto nl = message.find('\n');
+      std::string_view line = message.substr(0, nl);
+      if (!line.empty()) Line(line, events);
+      if (nl == std::string_view::npos) break;
+      message.remove_prefix(nl + 1);
+    }
+  }
+
+ private:
+  static void Line(std::string_view line, ConversationEvents& events) {
+    constexpr std::string_view kPrefix = R"({"type":")";
+    if (line.substr(0, kPrefix.size()) != kPrefix) return Parsed(line, events);
+    std::string_view rest = line.substr(kPrefix.size());
+    auto starts = [&](std::string_view type) {
+      return rest.substr(0, type.size()) == type && rest.size() > type.size() &&
+             rest[type.size()] == '"';
+    };
+    if (starts("msg")) {
+      events.OnDelivery(TextOf(line));
+    } else if (starts("ack")) {
+      events.OnPublishDone(NumberAfter(line, "\"ref\":"), true);
+    } else if (starts("welcome")) {
+      events.OnGreeted();
+    } else if (starts("joined")) {
+      events.OnSubscribed();
+    } else if (starts("error")) {
+      std::uint64_t ref = NumberAfter(line, "\"ref\":");
+      if (ref > 0) {
+        events.OnPublishDone(ref, false);
+      } else {
+        events.OnFailure(line);
+      }
+    }
+    // presence, pong and anything newer: not the load generator's business
+  }
+
+  // The slow path, for a node that orders its keys differently.
+  static void Parsed(std::string_view line, ConversationEvents& events) {
+    json j = json::parse(line, nullptr, false);
+    if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) return;
+    std::string dumped = R"({"type":)" + j["type"].dump();
+    j.erase("type");
+    std::string rest = j.dump(-1, ' ', false, json::error_handler_t::replace);
+    Line(rest.size() > 2 ? dumped + "," + rest.substr(1) : dumped + "}", events);
+  }
+};
+
+class ChatctlDialect final : public Dialect {
+ public:
+  const char* name() const override { return "chatctl"; }
+  const char* subprotocol() const override { return protocol::kSubprotocol; }
+  bool binary_frames() const override { return false; }
+  bool acks_each_publish() const override { return true; }
+  std::unique_ptr<Conversation> NewConversation() const override {
+    return std::make_unique<ChatctlConversation>();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Dialect> MakeChatctlDialect() { return std::make_unique<ChatctlDialect>(); }
+
+}  // namespace chatctl::bench
