@@ -42,8 +42,8 @@ struct BenchOptions {
 // "250ms", "10s", "1.5s", "2m"; nullopt when it is none of those.
 std::optional<std::chrono::nanoseconds> ParseDuration(const std::string& text) {
   std::size_t digits = 0;
-  while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) != 0 ||
-                                  text[digits] == '.')) {
+  while (digits < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[digits])) != 0 || text[digits] == '.')) {
     ++digits;
   }
   if (digits == 0) return std::nullopt;
@@ -93,7 +93,8 @@ class ProgressLine {
   void operator()(const LoadProgress& p) {
     double dt = p.seconds - last_seconds_;
     bool same_phase = last_phase_ == p.phase && dt > 0;
-    double deliveries = same_phase ? static_cast<double>(p.totals.delivered - last_.delivered) / dt : 0;
+    double deliveries =
+        same_phase ? static_cast<double>(p.totals.delivered - last_.delivered) / dt : 0;
     double acks = same_phase ? static_cast<double>(p.totals.acked - last_.acked) / dt : 0;
     std::fprintf(stderr,
                  "\r\033[K%-11s %5.1fs  connected %s/%s  acked %s (%s/s)  delivered %s (%s/s)",
@@ -120,25 +121,25 @@ class ProgressLine {
 
 void PrintHuman(const BenchOptions& o, const LoadPlan& plan, const LoadReport& r) {
   const auto& t = r.totals;
-  std::string what = plan.messages > 0 ? Grouped(plan.messages) + " messages"
-                                       : o.duration + " of publishing";
-  std::printf("chatctl bench: %s, %d publisher%s, %d subscriber%s, %d channel%s, %zu B, %s, %s\n",
-              plan.dialect.c_str(), plan.publishers, plan.publishers == 1 ? "" : "s",
-              plan.subscribers, plan.subscribers == 1 ? "" : "s", plan.channels,
-              plan.channels == 1 ? "" : "s", std::max(plan.size, bench::kPayloadHeader),
-              what.c_str(),
-              plan.rate > 0 ? ("rate " + Grouped(static_cast<std::uint64_t>(plan.rate)) + "/s").c_str()
-                            : ("window " + std::to_string(plan.window)).c_str());
+  std::string what =
+      plan.messages > 0 ? Grouped(plan.messages) + " messages" : o.duration + " of publishing";
+  std::printf(
+      "chatctl bench: %s, %d publisher%s, %d subscriber%s, %d channel%s, %zu B, %s, %s\n",
+      plan.dialect.c_str(), plan.publishers, plan.publishers == 1 ? "" : "s", plan.subscribers,
+      plan.subscribers == 1 ? "" : "s", plan.channels, plan.channels == 1 ? "" : "s",
+      std::max(plan.size, bench::kPayloadHeader), what.c_str(),
+      plan.rate > 0 ? ("rate " + Grouped(static_cast<std::uint64_t>(plan.rate)) + "/s").c_str()
+                    : ("window " + std::to_string(plan.window)).c_str());
   if (plan.publishers > 0) {
     std::printf("  published  %s in %.3f s: %s acks/s (refused %s, unanswered %s)\n",
                 Grouped(t.acked).c_str(), r.publish_seconds,
                 Grouped(static_cast<std::uint64_t>(PerSecond(t.acked, r.publish_seconds))).c_str(),
                 Grouped(t.refused).c_str(), Grouped(t.lost_in_flight).c_str());
-    std::printf("  delivered  %s in %.3f s: %s deliveries/s, %.1f MB/s\n",
-                Grouped(t.delivered).c_str(), r.deliver_seconds,
-                Grouped(static_cast<std::uint64_t>(PerSecond(t.delivered, r.deliver_seconds)))
-                    .c_str(),
-                PerSecond(t.delivered_bytes, r.deliver_seconds) / 1e6);
+    std::printf(
+        "  delivered  %s in %.3f s: %s deliveries/s, %.1f MB/s\n", Grouped(t.delivered).c_str(),
+        r.deliver_seconds,
+        Grouped(static_cast<std::uint64_t>(PerSecond(t.delivered, r.deliver_seconds))).c_str(),
+        PerSecond(t.delivered_bytes, r.deliver_seconds) / 1e6);
     const auto& h = r.latency;
     std::printf("  latency    p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n",
                 Millis(h.Percentile(50)).c_str(), Millis(h.Percentile(90)).c_str(),
@@ -148,14 +149,16 @@ void PrintHuman(const BenchOptions& o, const LoadPlan& plan, const LoadReport& r
                 Grouped(r.expected).c_str(), Grouped(t.delivered).c_str());
   }
   std::printf("  errors     %s  reconnects %s%s%s\n", Grouped(t.errors).c_str(),
-              Grouped(t.reconnects).c_str(), r.first_error.empty() ? "" : "  first: ",
-              r.first_error.c_str());
+              Grouped(t.reconnects).c_str(),
+              r.first_error.empty() ? "" : "  first: ", r.first_error.c_str());
 }
 
 void PrintJson(const LoadPlan& plan, const LoadReport& r) {
   const auto& t = r.totals;
   const auto& h = r.latency;
-  auto us = [](std::uint64_t nanos) { return std::round(static_cast<double>(nanos) / 10.0) / 100.0; };
+  auto us = [](std::uint64_t nanos) {
+    return std::round(static_cast<double>(nanos) / 10.0) / 100.0;
+  };
   nlohmann::ordered_json j;
   j["protocol"] = plan.dialect;
   nlohmann::json urls = nlohmann::json::array();
@@ -180,9 +183,9 @@ void PrintJson(const LoadPlan& plan, const LoadReport& r) {
   j["deliver_seconds"] = r.deliver_seconds;
   j["deliveries_per_second"] = PerSecond(t.delivered, r.deliver_seconds);
   j["mb_per_second"] = PerSecond(t.delivered_bytes, r.deliver_seconds) / 1e6;
-  j["latency_us"] = {{"p50", us(h.Percentile(50))},     {"p90", us(h.Percentile(90))},
-                     {"p99", us(h.Percentile(99))},     {"p99_9", us(h.Percentile(99.9))},
-                     {"max", us(h.max())},              {"count", h.count()}};
+  j["latency_us"] = {{"p50", us(h.Percentile(50))}, {"p90", us(h.Percentile(90))},
+                     {"p99", us(h.Percentile(99))}, {"p99_9", us(h.Percentile(99.9))},
+                     {"max", us(h.max())},          {"count", h.count()}};
   j["errors"] = t.errors;
   j["reconnects"] = t.reconnects;
   j["first_error"] = r.first_error;

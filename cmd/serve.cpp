@@ -13,6 +13,7 @@ namespace chatctl::cmd {
 namespace {
 
 struct ServeOptions {
+  std::string config_file;
   std::string listen = "127.0.0.1:7447";
   std::string secret_file;
   std::string log_level = "info";
@@ -71,7 +72,9 @@ int RunServe(ServeOptions& o) {
 Command SetupServe(CLI::App& parent) {
   auto o = std::make_shared<ServeOptions>();
   CLI::App* app = parent.add_subcommand("serve", "Run a relay node");
-  app->set_config("--config", "", "Read these flags from a TOML or INI file");
+  // Read by ApplyConfigFile (config_file.h) before the command line is parsed.
+  app->add_option("--config", o->config_file, "Read these flags from a TOML or INI file")
+      ->type_name("FILE");
   app->add_option("--listen", o->listen, "HOST:PORT to listen on (WebSocket at /ws, HTTP)")
       ->capture_default_str();
   app->add_option("--data", o->node.data_dir, "Directory for the node's SQLite history")

@@ -171,3 +171,45 @@ TEST_CASE("tail -f fails over to the next URL in the list", "[cli][restart]") {
   REQUIRE(Send(node, "ops", "after").exit_code == 0);
   CHECK(ReadTexts(*tail, 2) == std::vector<std::string>{"before", "after"});
 }
+
+TEST_CASE("serve reads its flags from --config, and the command line wins over the file", "[cli]") {
+  TempDir dir;
+  std::string config = dir.path() + "/chatctl.toml";
+  // The harness passes its own --listen on the command line; were the file's used, the node
+  // would fail to start on this address.
+  std::ofstream(config) << "# a node's settings\n"
+                           "listen = \"not-an-address\"\n"
+                           "node-id = 7\n"
+                           "max-joins = 1\n";
+  Node node(dir.path() + "/node", {"--config", config});
+  CHECK(node.LogField("node") == "7");
+
+  auto one = RunChatctl({"tail", "-u", node.url(), "--as", "ann", "-c", "a", "--json"});
+  CHECK(one.exit_code == 0);
+  auto two = RunChatctl({"tail", "-u", node.url(), "--as", "ann", "-c", "a", "-c", "b", "--json"});
+  CHECK(two.exit_code != 0);
+  CHECK(two.err.find("limit") != std::string::npos);
+
+  // The same keys under a [serve] section.
+  std::string sectioned = dir.path() + "/sectioned.toml";
+  std::ofstream(sectioned) << "[serve]\nnode-id = 9\n";
+  Node second(dir.path() + "/second", {"--config=" + sectioned});
+  CHECK(second.LogField("node") == "9");
+}
+
+TEST_CASE("a missing, unreadable or unknown --config key is a usage error", "[cli]") {
+  TempDir dir;
+  auto missing = RunChatctl({"serve", "--config", dir.path() + "/none.toml"});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("none.toml") != std::string::npos);
+
+  std::string unknown = dir.path() + "/unknown.toml";
+  std::ofstream(unknown) << "listen = \"127.0.0.1:0\"\nlisten-port = 1\n";
+  auto bad_key = RunChatctl({"serve", "--config", unknown});
+  CHECK(bad_key.exit_code == 2);
+  CHECK(bad_key.err.find("listen-port") != std::string::npos);
+
+  std::string garbled = dir.path() + "/garbled.toml";
+  std::ofstream(garbled) << "[serve\nnode-id = = 3\n";
+  CHECK(RunChatctl({"serve", "--config", garbled}).exit_code == 2);
+}
