@@ -1,6 +1,7 @@
 // How fast the store takes group commits and answers the join-time read, on a real file in a temp
-// directory: N messages (argv[1], default 1,000,000) over 100 channels in batches of 1000, then
-// 10,000 Newest(channel, 50) on a reader connection, as the node's history reader does them.
+// directory: N messages (argv[1], default 1,000,000) over C channels (argv[2], default 100) in
+// batches of 1000, then 10,000 Newest(channel, 50) on a reader connection, as the node's history
+// reader does them. `store_history_bench 10000000 1` is the "one channel of 10 M" case.
 #include <stdlib.h>
 
 #include <algorithm>
@@ -16,7 +17,6 @@
 
 namespace {
 
-constexpr int kChannels = 100;
 constexpr std::size_t kBatch = 1000;
 constexpr int kReads = 10000;
 constexpr int kPage = 50;
@@ -30,7 +30,7 @@ int Fail(const char* what, const chatctl::Error& error) {
   return 1;
 }
 
-int Run(const std::string& dir, std::uint64_t total) {
+int Run(const std::string& dir, std::uint64_t total, int channel_count) {
   const std::string path = dir + "/bench.db";
   auto writer = chatctl::Store::OpenWriter(path, chatctl::Durability::kNormal);
   if (!writer.ok()) return Fail("open writer", writer.error());
@@ -38,9 +38,9 @@ int Run(const std::string& dir, std::uint64_t total) {
   if (!reader.ok()) return Fail("open reader", reader.error());
 
   std::mt19937_64 rng(42);
-  std::uniform_int_distribution<int> pick_channel(0, kChannels - 1);
+  std::uniform_int_distribution<int> pick_channel(0, channel_count - 1);
   std::vector<std::string> channels;
-  for (int c = 0; c < kChannels; ++c) channels.push_back("channel-" + std::to_string(c));
+  for (int c = 0; c < channel_count; ++c) channels.push_back("channel-" + std::to_string(c));
 
   // Ids shaped like the node's Snowflakes (ms << 22 | node << 12 | seq) so that they are as wide.
   const std::uint64_t base_ms = 150'000'000'000;
@@ -66,7 +66,7 @@ int Run(const std::string& dir, std::uint64_t total) {
   double fill = Seconds(Clock::now() - start);
   std::printf("appended %llu messages in %.2f s: %.0f appends/s (batches of %zu, %d channels)\n",
               static_cast<unsigned long long>(total), fill, static_cast<double>(total) / fill,
-              kBatch, kChannels);
+              kBatch, channel_count);
 
   std::vector<double> micros;
   micros.reserve(kReads);
@@ -96,22 +96,27 @@ int Run(const std::string& dir, std::uint64_t total) {
 
 }  // namespace
 
+// A positive integer argument, or 0 when it is not one.
+std::uint64_t PositiveArg(const char* text) {
+  char* end = nullptr;
+  std::uint64_t value = std::strtoull(text, &end, 10);
+  return end == text || *end != '\0' ? 0 : value;
+}
+
 int main(int argc, char** argv) {
-  std::uint64_t total = 1'000'000;
-  if (argc > 1) {
-    char* end = nullptr;
-    total = std::strtoull(argv[1], &end, 10);
-    if (end == argv[1] || *end != '\0' || total == 0) {
-      std::fprintf(stderr, "usage: %s [messages, default 1000000]\n", argv[0]);
-      return 2;
-    }
+  std::uint64_t total = argc > 1 ? PositiveArg(argv[1]) : 1'000'000;
+  std::uint64_t channels = argc > 2 ? PositiveArg(argv[2]) : 100;
+  if (argc > 3 || total == 0 || channels == 0 || channels > 100000) {
+    std::fprintf(stderr, "usage: %s [messages, default 1000000] [channels, default 100]\n",
+                 argv[0]);
+    return 2;
   }
   char dir[] = "/tmp/chatctl-store-bench-XXXXXX";
   if (mkdtemp(dir) == nullptr) {
     std::perror("mkdtemp");
     return 1;
   }
-  int rc = Run(dir, total);
+  int rc = Run(dir, total, static_cast<int>(channels));
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
   return rc;

@@ -25,7 +25,7 @@ _chatctl()
         esac
         if [[ -z $cmd ]]; then
             case $w in
-                serve|send|tail|admin) cmd=$w ;;
+                serve|send|tail|admin|bench) cmd=$w ;;
             esac
         elif [[ $cmd == admin && -z $sub ]]; then
             case $w in
@@ -60,6 +60,10 @@ _chatctl()
             COMPREPLY=($(compgen -W 'local zmq' -- "$cur"))
             return
             ;;
+        --protocol)
+            COMPREPLY=($(compgen -W 'chatctl nats mqtt' -- "$cur"))
+            return
+            ;;
         --ttl)
             COMPREPLY=($(compgen -W '90s 30m 1h 24h 7d 30d never' -- "$cur"))
             return
@@ -78,7 +82,9 @@ _chatctl()
             ;;
         --listen|--node-id|--token|-c|--channel|-n|--last|--since|\
         --max-frame-bytes|--max-text-chars|--max-joins|--rate-limit|--rate-burst|\
-        --max-outbound-bytes|--since-replay-max|--hello-timeout|--ping-interval)
+        --max-outbound-bytes|--since-replay-max|--hello-timeout|--ping-interval|\
+        --subs|--pubs|--channels|--msgs|--duration|--rate|--window|--size|--warmup|\
+        --hold|--threads)
             # free-form value: nothing sensible to offer
             return
             ;;
@@ -90,7 +96,7 @@ _chatctl()
             if [[ $cur == -* ]]; then
                 opts='-h --help --version'
             else
-                opts='serve send tail admin'
+                opts='serve send tail admin bench'
             fi
             ;;
         serve)
@@ -106,6 +112,10 @@ _chatctl()
         tail)
             opts='-h --help -u --url --token --as -c --channel -n --last --since
                   -f --follow --json'
+            ;;
+        bench)
+            opts='-h --help -u --url --token --as --protocol --subs --pubs --channels
+                  --msgs --duration --rate --window --size --warmup --hold --threads --json'
             ;;
         admin)
             case $sub in

@@ -3,7 +3,7 @@
 # (or /usr/share/fish/vendor_completions.d/chatctl.fish).
 
 function __chatctl_needs_command
-    not __fish_seen_subcommand_from serve send tail admin
+    not __fish_seen_subcommand_from serve send tail admin bench
 end
 
 function __chatctl_admin_needs_noun
@@ -19,6 +19,7 @@ complete -c chatctl -n __chatctl_needs_command -a serve -d 'Run a relay node'
 complete -c chatctl -n __chatctl_needs_command -a send -d 'Send a message, or one per line of stdin'
 complete -c chatctl -n __chatctl_needs_command -a tail -d 'Print, and optionally follow, channels'
 complete -c chatctl -n __chatctl_needs_command -a admin -d 'Administration with the cluster secret'
+complete -c chatctl -n __chatctl_needs_command -a bench -d 'Load a cluster and report throughput, latency and loss'
 
 # chatctl serve
 set -l serve '__fish_seen_subcommand_from serve'
@@ -68,6 +69,26 @@ complete -c chatctl -n $tail -l json -d 'Print each message as its protocol JSON
 complete -c chatctl -n $tail -s n -l last -x -d 'How many recent messages to print first (default 10)'
 complete -c chatctl -n $tail -l since -x -d 'Print every message after this id instead'
 complete -c chatctl -n $tail -s f -l follow -d 'Keep printing new messages as they come'
+
+# chatctl bench
+set -l bench '__fish_seen_subcommand_from bench'
+complete -c chatctl -n $bench -s h -l help -d 'Print help and exit'
+complete -c chatctl -n $bench -s u -l url -x -d 'URLs: publishers on the first, subscribers spread over all'
+complete -c chatctl -n $bench -l token -x -d 'Token to log in with (env CHATCTL_TOKEN)'
+complete -c chatctl -n $bench -l as -x -d 'Open mode: prefix of the user names'
+complete -c chatctl -n $bench -l protocol -x -a 'chatctl nats mqtt' -d 'Protocol to speak (default chatctl)'
+complete -c chatctl -n $bench -l subs -x -d 'Subscriber connections (default 50)'
+complete -c chatctl -n $bench -l pubs -x -d 'Publisher connections (default 1)'
+complete -c chatctl -n $bench -l channels -x -d 'Channels to spread connections over (default 1)'
+complete -c chatctl -n $bench -l msgs -x -d 'Messages to publish in all (default 100000)'
+complete -c chatctl -n $bench -l duration -x -d 'Publish for this long instead (e.g. 10s)'
+complete -c chatctl -n $bench -l rate -x -d 'Messages per second in all, 0 for as fast as acks allow'
+complete -c chatctl -n $bench -l window -x -d 'Unacknowledged messages per publisher (default 100)'
+complete -c chatctl -n $bench -l size -x -d 'Payload bytes, at least 21 (default 64)'
+complete -c chatctl -n $bench -l warmup -x -d 'Publish this long before measuring (e.g. 2s)'
+complete -c chatctl -n $bench -l hold -x -d 'Keep every connection open this long after the run'
+complete -c chatctl -n $bench -l threads -x -d 'Client threads, one libwebsockets context each (default 2)'
+complete -c chatctl -n $bench -l json -d 'Print one JSON object instead of the report'
 
 # chatctl admin
 complete -c chatctl -n __chatctl_admin_needs_noun -s h -l help -d 'Print help and exit'

@@ -52,6 +52,8 @@ TEST_CASE("every flag of every subcommand is in the completions and the man page
       {{"send"}, "man/chatctl-send.1"},
       {{"tail"}, "man/chatctl-tail.1"},
       {{"admin", "token"}, "man/chatctl-admin.1"},
+      {{"admin", "mesh-keygen"}, "man/chatctl-admin.1"},
+      {{"bench"}, "man/chatctl-bench.1"},
   };
   const std::vector<std::string> completions = {root + "/completions/chatctl.bash",
                                                 root + "/completions/_chatctl",

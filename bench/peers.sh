@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# chatctl side by side with NATS (websocket listener) and mosquitto (websockets listener), both from
+# Debian's packages, on loopback, with the same `chatctl bench` load for all three.
+#   1. fan-out: 1 publisher, 50 subscribers, one channel, 64 B, 20,000 messages, window 100; server
+#      CPU (utime+stime from /proc/PID/stat) per delivery, deliveries/s, p50/p99, loss; RUNS times
+#      each, the median printed.
+#   2. idle memory: N joined connections held open; the server's VmRSS growth per connection.
+# Every server is our own process on free ports, killed on exit. Prints a table and writes the
+# same figures to bench/results/peers-DATE.json.
+# Usage: bench/peers.sh   (env: CHATCTL=path/to/chatctl, RUNS=3, MSGS=20000, CONNS="5000 10000",
+#                          SERVERS="chatctl nats mqtt")
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+chatctl=${CHATCTL:-$repo/build/cmd/chatctl}
+runs=${RUNS:-3}
+msgs=${MSGS:-20000}
+subs=50
+conns=${CONNS:-"5000 10000"}
+servers=${SERVERS:-"chatctl nats mqtt"}
+export PATH="$PATH:/usr/sbin:/sbin"
+
+[ -x "$chatctl" ] || { echo "peers.sh: no chatctl at $chatctl (set CHATCTL)" >&2; exit 2; }
+if ! command -v nats-server >/dev/null || ! command -v mosquitto >/dev/null; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get install -y nats-server mosquitto >/dev/null ||
+    { $sudo apt-get update >/dev/null && $sudo apt-get install -y nats-server mosquitto >/dev/null; }
+fi
+# 10,000 connections need as many descriptors in the server and in the load generator.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_port() {  # up to 10 s
+  for _ in $(seq 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }  # fields 14 and 15
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+established() { ss -Htn state established "( sport = :$1 )" | wc -l; }
+hz=$(getconf CLK_TCK)
+
+# start_server NAME: sets $server_pid, $server_port and $server_url.
+start_server() {
+  local name=$1 dir
+  dir=$(mktemp -d "$work/$name.XXXX")
+  case $name in
+    chatctl)
+      server_port=$(free_port)
+      # No rate limit for a load test; a bigger outbound queue so that a subscriber that falls
+      # behind during the burst is not closed with 4408.
+      "$chatctl" serve --listen "127.0.0.1:$server_port" --data "$dir/data" --rate-limit 0 \
+        --max-outbound-bytes $((256 << 20)) --log-level warn >"$dir/log" 2>&1 &
+      server_url="ws://127.0.0.1:$server_port/ws"
+      ;;
+    nats)
+      local client_port
+      client_port=$(free_port)
+      server_port=$(free_port)
+      cat >"$dir/nats.conf" <<EOF
+port: $client_port
+host: 127.0.0.1
+websocket { port: $server_port, host: 127.0.0.1, no_tls: true }
+EOF
+      nats-server -c "$dir/nats.conf" >"$dir/log" 2>&1 &
+      server_url="ws://127.0.0.1:$server_port/"
+      ;;
+    mqtt)
+      local client_port
+      client_port=$(free_port)
+      server_port=$(free_port)
+      # A websockets listener alone does not start in 2.0.11; a plain one first makes it start.
+      cat >"$dir/mosquitto.conf" <<EOF
+listener $client_port 127.0.0.1
+listener $server_port 127.0.0.1
+protocol websockets
+allow_anonymous true
+max_queued_messages 100000
+EOF
+      mosquitto -c "$dir/mosquitto.conf" >"$dir/log" 2>&1 &
+      server_url="ws://127.0.0.1:$server_port/mqtt"
+      ;;
+  esac
+  server_pid=$!
+  pids+=("$server_pid")
+  server_log=$dir/log
+  wait_port "$server_port" || { echo "peers.sh: $name did not listen:" >&2; cat "$dir/log" >&2; exit 1; }
+  sleep 0.3
+}
+
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+}
+
+bench() {  # bench PROTOCOL URL LIMIT_SECONDS ARGS...: one JSON line on stdout, or {} on failure
+  local protocol=$1 url=$2 limit=$3 out
+  shift 3
+  out=$(timeout "$limit" "$chatctl" bench -u "$url" --protocol "$protocol" --json "$@" \
+    2>>"$work/bench.err") || true
+  [ -n "$out" ] && echo "$out" || echo '{}'
+}
+
+results=$work/results.jsonl
+: >"$results"
+
+# --- 1. fan-out ---------------------------------------------------------------------------------
+for name in $servers; do
+  for run in $(seq "$runs"); do
+    start_server "$name"
+    before=$(cpu_ticks "$server_pid")
+    json=$(bench "$name" "$server_url" 90 --subs "$subs" --pubs 1 --channels 1 --size 64 \
+      --msgs "$msgs" --window 100)
+    after=$(cpu_ticks "$server_pid")
+    stop_server
+    echo "{\"scenario\":\"fanout\",\"server\":\"$name\",\"run\":$run,\"cpu_ticks\":$((after - before)),\"hz\":$hz,\"bench\":$json}" >>"$results"
+    echo "fanout $name run $run: cpu $((after - before)) ticks; $json" >&2
+  done
+done
+
+# --- 2. idle memory -----------------------------------------------------------------------------
+for name in $servers; do
+  for n in $conns; do
+    start_server "$name"
+    rss_before=$(rss_kib "$server_pid")
+    bench "$name" "$server_url" 120 --subs "$n" --pubs 1 --msgs 10 --hold 10s --threads 2 \
+      >"$work/idle.json" &
+    bench_pid=$!
+    pids+=("$bench_pid")
+    # Held: every connection established (the publisher too), its 10 messages delivered.
+    rss_held=""
+    for _ in $(seq 600); do
+      kill -0 "$bench_pid" 2>/dev/null || break
+      if [ "$(established "$server_port")" -ge $((n + 1)) ]; then
+        sleep 3
+        rss_held=$(rss_kib "$server_pid")
+        held=$(established "$server_port")
+        break
+      fi
+      sleep 0.1
+    done
+    wait "$bench_pid" || true
+    stop_server
+    json=$(cat "$work/idle.json")
+    echo "{\"scenario\":\"idle\",\"server\":\"$name\",\"conns\":$n,\"held\":${held:-0},\"rss_before_kib\":$rss_before,\"rss_held_kib\":${rss_held:-null},\"bench\":${json:-{\}}}" >>"$results"
+    echo "idle $name $n: rss $rss_before -> ${rss_held:-?} KiB, ${held:-0} established" >&2
+  done
+done
+
+# --- report -------------------------------------------------------------------------------------
+mkdir -p "$repo/bench/results"
+out=$repo/bench/results/peers-$(date +%Y%m%d-%H%M%S).json
+python3 - "$results" "$out" "$msgs" "$subs" "$(nproc)" \
+  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" \
+  "$(nats-server --version 2>&1 | head -1)" "$(mosquitto -h 2>&1 | head -1)" <<'EOF'
+import datetime, json, statistics, sys
+path, out, msgs, subs, nproc, cpu, nats_v, mosq_v = sys.argv[1:]
+rows = [json.loads(line) for line in open(path)]
+
+def fanout_figures(r):
+    b = r["bench"]
+    delivered = b.get("delivered", 0)
+    cpu_s = r["cpu_ticks"] / r["hz"]
+    lat = b.get("latency_us", {})
+    return {"cpu_us_per_delivery": cpu_s * 1e6 / delivered if delivered else None,
+            "server_cpu_s": cpu_s, "deliveries_per_s": b.get("deliveries_per_second"),
+            "p50_us": lat.get("p50"), "p99_us": lat.get("p99"), "loss": b.get("loss"),
+            "expected": b.get("expected"), "delivered": delivered,
+            "errors": b.get("errors"), "first_error": b.get("first_error")}
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+def fmt(v, spec):
+    return "-" if v is None else format(v, spec)
+
+summary = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+           "nproc": int(nproc), "cpu": cpu, "nats": nats_v, "mosquitto": mosq_v,
+           "fanout_load": {"publishers": 1, "subscribers": int(subs), "channels": 1, "size": 64,
+                           "messages": int(msgs), "window": 100},
+           "fanout": {}, "idle": [], "runs": rows}
+print(f"\nfan-out: 1 publisher -> {subs} subscribers, one channel, 64 B, {int(msgs):,} messages, "
+      f"window 100 (median of the runs; loss and errors: every run)")
+print(f"{'server':8} | {'us CPU/delivery':>15} | {'deliveries/s':>12} | {'p50 ms':>8} | "
+      f"{'p99 ms':>8} | loss (errors)")
+for server in dict.fromkeys(r["server"] for r in rows if r["scenario"] == "fanout"):
+    figs = [fanout_figures(r) for r in rows if r["scenario"] == "fanout" and r["server"] == server]
+    med = {k: median([f[k] for f in figs]) for k in
+           ("cpu_us_per_delivery", "deliveries_per_s", "p50_us", "p99_us")}
+    summary["fanout"][server] = {"median": med, "runs": figs}
+    losses = "/".join(fmt(f["loss"], "d") for f in figs)
+    errors = "/".join(fmt(f["errors"], "d") for f in figs)
+    print(f"{server:8} | {fmt(med['cpu_us_per_delivery'], '15.2f')} | "
+          f"{fmt(med['deliveries_per_s'], '12,.0f')} | "
+          f"{fmt(med['p50_us'] and med['p50_us'] / 1000, '8.2f')} | "
+          f"{fmt(med['p99_us'] and med['p99_us'] / 1000, '8.2f')} | {losses} ({errors})")
+
+print(f"\nidle memory: N joined connections held open (+1 publisher); server VmRSS growth")
+print(f"{'server':8} | {'conns':>6} | {'held':>6} | {'RSS before':>10} | {'RSS held':>10} | "
+      f"KiB RSS/conn")
+for r in rows:
+    if r["scenario"] != "idle":
+        continue
+    per = ((r["rss_held_kib"] - r["rss_before_kib"]) / r["conns"]
+           if r["rss_held_kib"] is not None else None)
+    entry = {"server": r["server"], "conns": r["conns"], "held": r["held"],
+             "rss_before_kib": r["rss_before_kib"], "rss_held_kib": r["rss_held_kib"],
+             "kib_per_conn": per, "bench_loss": r["bench"].get("loss"),
+             "bench_first_error": r["bench"].get("first_error")}
+    summary["idle"].append(entry)
+    print(f"{r['server']:8} | {r['conns']:6} | {r['held'] - 1 if r['held'] else 0:6} | "
+          f"{r['rss_before_kib']:7} KiB | {fmt(r['rss_held_kib'], '7')} KiB | {fmt(per, '.2f')}")
+with open(out, "w") as f:
+    json.dump(summary, f, indent=1)
+print(f"\n{nproc} CPUs ({cpu}); {nats_v}; {mosq_v}; figures in {out}")
+EOF
