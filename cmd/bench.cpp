@@ -140,11 +140,20 @@ void PrintHuman(const BenchOptions& o, const LoadPlan& plan, const LoadReport& r
         r.deliver_seconds,
         Grouped(static_cast<std::uint64_t>(PerSecond(t.delivered, r.deliver_seconds))).c_str(),
         PerSecond(t.delivered_bytes, r.deliver_seconds) / 1e6);
-    const auto& h = r.latency;
-    std::printf("  latency    p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n",
-                Millis(h.Percentile(50)).c_str(), Millis(h.Percentile(90)).c_str(),
-                Millis(h.Percentile(99)).c_str(), Millis(h.Percentile(99.9)).c_str(),
-                Millis(h.max()).c_str());
+    auto print_latency = [](const char* label, const bench::LatencyHistogram& h) {
+      std::printf("  %-10s p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n", label,
+                  Millis(h.Percentile(50)).c_str(), Millis(h.Percentile(90)).c_str(),
+                  Millis(h.Percentile(99)).c_str(), Millis(h.Percentile(99.9)).c_str(),
+                  Millis(h.max()).c_str());
+    };
+    print_latency("latency", r.latency);
+    if (plan.urls.size() > 1) {  // subscribers on the publishers' node, then on the others
+      for (std::size_t url = 0; url < plan.urls.size(); ++url) {
+        std::printf("    at %s (%s deliveries)\n", plan.urls[url].ToString().c_str(),
+                    Grouped(r.latency_by_url[url].count()).c_str());
+        print_latency("", r.latency_by_url[url]);
+      }
+    }
     std::printf("  loss       %" PRId64 " (expected %s, received %s)\n", r.loss(),
                 Grouped(r.expected).c_str(), Grouped(t.delivered).c_str());
   }
@@ -155,7 +164,6 @@ void PrintHuman(const BenchOptions& o, const LoadPlan& plan, const LoadReport& r
 
 void PrintJson(const LoadPlan& plan, const LoadReport& r) {
   const auto& t = r.totals;
-  const auto& h = r.latency;
   auto us = [](std::uint64_t nanos) {
     return std::round(static_cast<double>(nanos) / 10.0) / 100.0;
   };
@@ -183,9 +191,20 @@ void PrintJson(const LoadPlan& plan, const LoadReport& r) {
   j["deliver_seconds"] = r.deliver_seconds;
   j["deliveries_per_second"] = PerSecond(t.delivered, r.deliver_seconds);
   j["mb_per_second"] = PerSecond(t.delivered_bytes, r.deliver_seconds) / 1e6;
-  j["latency_us"] = {{"p50", us(h.Percentile(50))}, {"p90", us(h.Percentile(90))},
-                     {"p99", us(h.Percentile(99))}, {"p99_9", us(h.Percentile(99.9))},
-                     {"max", us(h.max())},          {"count", h.count()}};
+  auto percentiles = [&us](const bench::LatencyHistogram& h) {
+    return nlohmann::ordered_json{{"p50", us(h.Percentile(50))}, {"p90", us(h.Percentile(90))},
+                                  {"p99", us(h.Percentile(99))}, {"p99_9", us(h.Percentile(99.9))},
+                                  {"max", us(h.max())},          {"count", h.count()}};
+  };
+  j["latency_us"] = percentiles(r.latency);
+  // Per URL, in the order of -u: the first is the publishers' node.
+  nlohmann::ordered_json by_url = nlohmann::ordered_json::array();
+  for (std::size_t url = 0; url < plan.urls.size(); ++url) {
+    auto entry = percentiles(r.latency_by_url[url]);
+    entry["url"] = plan.urls[url].ToString();
+    by_url.push_back(entry);
+  }
+  j["latency_by_url_us"] = by_url;
   j["errors"] = t.errors;
   j["reconnects"] = t.reconnects;
   j["first_error"] = r.first_error;

@@ -82,10 +82,14 @@ class Coordinator {
 
     report.totals = Totals();
     std::int64_t last_ack = 0, last_delivery = 0;
+    report.latency_by_url.resize(plan_.urls.size());
     for (auto& worker : workers_) {
       last_ack = std::max(last_ack, worker->counters().last_ack_ns.load());
       last_delivery = std::max(last_delivery, worker->counters().last_delivery_ns.load());
-      report.latency.Merge(worker->latency());
+      for (std::size_t url = 0; url < plan_.urls.size(); ++url) {
+        report.latency.Merge(worker->latency_by_url()[url]);
+        report.latency_by_url[url].Merge(worker->latency_by_url()[url]);
+      }
     }
     report.publish_seconds = std::max<double>(0, static_cast<double>(last_ack - start_ns_) / 1e9);
     report.deliver_seconds =
@@ -139,8 +143,8 @@ class Coordinator {
       } else if (NowNs() - start_ns_ >= plan_.duration.count()) {
         return true;
       }
-      std::uint64_t now_answered =
-          Sum(&WorkerCounters::acked) + Sum(&WorkerCounters::refused) + Sum(&WorkerCounters::lost_in_flight);
+      std::uint64_t now_answered = Sum(&WorkerCounters::acked) + Sum(&WorkerCounters::refused) +
+                                   Sum(&WorkerCounters::lost_in_flight);
       if (now_answered != answered) {
         answered = now_answered;
         moved = Clock::now();
@@ -212,7 +216,8 @@ class Coordinator {
 
   std::uint64_t Sum(std::atomic<std::uint64_t> WorkerCounters::*field) const {
     std::uint64_t sum = 0;
-    for (auto& worker : workers_) sum += (worker->counters().*field).load(std::memory_order_relaxed);
+    for (auto& worker : workers_)
+      sum += (worker->counters().*field).load(std::memory_order_relaxed);
     return sum;
   }
 

@@ -30,6 +30,8 @@ struct LoadReport {
   double publish_seconds = 0;  // from the measurement's start to the last answered publish
   double deliver_seconds = 0;  // from the measurement's start to the last delivery
   LatencyHistogram latency;    // publish to delivery, nanoseconds
+  // The same, for the subscribers on each URL of the plan (cross-node latency on a mesh).
+  std::vector<LatencyHistogram> latency_by_url;
   std::string first_error;
 
   std::int64_t loss() const {

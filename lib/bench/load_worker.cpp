@@ -81,7 +81,9 @@ struct LoadWorker::Connection final : ConversationEvents {
   std::deque<std::pair<std::uint64_t, std::uint64_t>> flushes;
 
   Connection(LoadWorker& w, ConnectionSpec s)
-      : worker(w), spec(std::move(s)), channel(w.plan_.ChannelName(spec.channel)),
+      : worker(w),
+        spec(std::move(s)),
+        channel(w.plan_.ChannelName(spec.channel)),
         quota(spec.quota) {}
 
   bool Measuring() const { return worker.control_.phase.load() == Phase::kMeasure; }
@@ -205,7 +207,8 @@ struct LoadWorker::Connection final : ConversationEvents {
     std::int64_t sent_ns = 0;
     std::from_chars(text.data() + 1, text.data() + 20, sent_ns);
     std::int64_t now_ns = NowNs();
-    worker.latency_.Record(static_cast<std::uint64_t>(std::max<std::int64_t>(now_ns - sent_ns, 0)));
+    worker.latency_by_url_[spec.url].Record(
+        static_cast<std::uint64_t>(std::max<std::int64_t>(now_ns - sent_ns, 0)));
     WorkerCounters& c = worker.counters_;
     Bump(c.delivered);
     Bump(c.delivered_bytes, text.size());
@@ -243,8 +246,11 @@ struct LoadWorker::Connection final : ConversationEvents {
 
 LoadWorker::LoadWorker(const LoadPlan& plan, const Dialect& dialect, LoadControl& control,
                        std::vector<ConnectionSpec> connections)
-    : plan_(plan), dialect_(dialect), control_(control),
+    : plan_(plan),
+      dialect_(dialect),
+      control_(control),
       acked_per_channel_(static_cast<std::size_t>(std::max(plan.channels, 1))),
+      latency_by_url_(plan.urls.size()),
       tick_(std::make_unique<Tick>()) {
   for (auto& spec : connections) {
     connections_.push_back(std::make_unique<Connection>(*this, std::move(spec)));
@@ -259,7 +265,9 @@ LoadWorker::~LoadWorker() {
   }
 }
 
-void LoadWorker::Start() { thread_ = std::thread([this] { Run(); }); }
+void LoadWorker::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void LoadWorker::Wake() {
   // The context exists from the thread's start until it ends; Join waits for that.
@@ -379,7 +387,8 @@ void LoadWorker::Connect(Connection& c) {
     connect.ssl_connection = LCCSCF_USE_SSL;
     connect.alpn = "http/1.1";
   }
-  if (lws_client_connect_via_info(&connect) == nullptr && c.state == Connection::State::kConnecting) {
+  if (lws_client_connect_via_info(&connect) == nullptr &&
+      c.state == Connection::State::kConnecting) {
     NoteError("cannot connect to " + url.ToString());
     c.Dropped(false);
   }

@@ -18,7 +18,6 @@
 #include "lib/bench/histogram.h"
 #include "lib/bench/load_plan.h"
 
-
 namespace chatctl::bench {
 
 enum class Phase : int { kConnecting, kWarmup, kMeasure, kDrain, kHold, kStop };
@@ -31,13 +30,13 @@ struct LoadControl {
 
 // Written by one worker, read by the coordinator while it runs.
 struct alignas(64) WorkerCounters {
-  std::atomic<std::uint64_t> ready{0};         // connections greeted (and subscribed)
+  std::atomic<std::uint64_t> ready{0};  // connections greeted (and subscribed)
   std::atomic<std::uint64_t> setup_failures{0};
-  std::atomic<std::uint64_t> published{0};     // measured publishes written
-  std::atomic<std::uint64_t> acked{0};         // measured publishes the server took
-  std::atomic<std::uint64_t> refused{0};       // measured publishes answered with an error
+  std::atomic<std::uint64_t> published{0};       // measured publishes written
+  std::atomic<std::uint64_t> acked{0};           // measured publishes the server took
+  std::atomic<std::uint64_t> refused{0};         // measured publishes answered with an error
   std::atomic<std::uint64_t> lost_in_flight{0};  // unanswered when their connection dropped
-  std::atomic<std::uint64_t> delivered{0};     // measured payloads received
+  std::atomic<std::uint64_t> delivered{0};       // measured payloads received
   std::atomic<std::uint64_t> delivered_bytes{0};
   std::atomic<std::uint64_t> errors{0};
   std::atomic<std::uint64_t> reconnects{0};
@@ -70,8 +69,8 @@ class LoadWorker {
   const WorkerCounters& counters() const { return counters_; }
   // Measured publishes the server took, per channel: final once publishing is over.
   std::uint64_t AckedOn(int channel) const;
-  // Only after Join.
-  const LatencyHistogram& latency() const { return latency_; }
+  // Only after Join. One histogram per URL of the plan: the subscribers on that node.
+  const std::vector<LatencyHistogram>& latency_by_url() const { return latency_by_url_; }
   std::string first_error() const;
 
  private:
@@ -82,8 +81,7 @@ class LoadWorker {
   void OnTick();
   void Connect(Connection& connection);
   void NoteError(std::string_view what);
-  static int Callback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
-                      std::size_t len);
+  static int Callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
   static void TickThunk(lws_sorted_usec_list_t* sul);
 
   const LoadPlan& plan_;
@@ -91,7 +89,7 @@ class LoadWorker {
   LoadControl& control_;
   WorkerCounters counters_;
   std::vector<std::atomic<std::uint64_t>> acked_per_channel_;
-  LatencyHistogram latency_;
+  std::vector<LatencyHistogram> latency_by_url_;
   std::vector<std::unique_ptr<Connection>> connections_;
   std::unique_ptr<Tick> tick_;
   lws_context* context_ = nullptr;
