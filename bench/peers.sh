@@ -141,7 +141,7 @@ for name in $servers; do
     bench_pid=$!
     pids+=("$bench_pid")
     # Held: every connection established (the publisher too), its 10 messages delivered.
-    rss_held=""
+    rss_held="" held=""
     for _ in $(seq 600); do
       kill -0 "$bench_pid" 2>/dev/null || break
       if [ "$(established "$server_port")" -ge $((n + 1)) ]; then
@@ -155,7 +155,7 @@ for name in $servers; do
     wait "$bench_pid" || true
     stop_server
     json=$(cat "$work/idle.json")
-    echo "{\"scenario\":\"idle\",\"server\":\"$name\",\"conns\":$n,\"held\":${held:-0},\"rss_before_kib\":$rss_before,\"rss_held_kib\":${rss_held:-null},\"bench\":${json:-{\}}}" >>"$results"
+    echo "{\"scenario\":\"idle\",\"server\":\"$name\",\"conns\":$n,\"held\":${held:-0},\"rss_before_kib\":$rss_before,\"rss_held_kib\":${rss_held:-null},\"bench\":$json}" >>"$results"
     echo "idle $name $n: rss $rss_before -> ${rss_held:-?} KiB, ${held:-0} established" >&2
   done
 done
@@ -210,7 +210,7 @@ for server in dict.fromkeys(r["server"] for r in rows if r["scenario"] == "fanou
           f"{fmt(med['p99_us'] and med['p99_us'] / 1000, '8.2f')} | {losses} ({errors})")
 
 print(f"\nidle memory: N joined connections held open (+1 publisher); server VmRSS growth")
-print(f"{'server':8} | {'conns':>6} | {'held':>6} | {'RSS before':>10} | {'RSS held':>10} | "
+print(f"{'server':8} | {'conns':>6} | {'held':>6} | {'RSS before':>11} | {'RSS held':>11} | "
       f"KiB RSS/conn")
 for r in rows:
     if r["scenario"] != "idle":

@@ -97,7 +97,7 @@ class MqttConversation final : public Conversation {
       }
       if (!complete || buffer_.size() - at < header + length) break;
       OnPacket(static_cast<unsigned char>(buffer_[at]),
-             std::string_view(buffer_.data() + at + header, length), events);
+               std::string_view(buffer_.data() + at + header, length), events);
       at += header + length;
     }
     buffer_.erase(0, at);
@@ -108,8 +108,8 @@ class MqttConversation final : public Conversation {
     switch (type & 0xF0) {
       case kPublish: {
         if (body.size() < 2) return events.OnFailure("short PUBLISH");
-        std::size_t topic = (static_cast<unsigned char>(body[0]) << 8) |
-                            static_cast<unsigned char>(body[1]);
+        std::size_t topic =
+            (static_cast<unsigned char>(body[0]) << 8) | static_cast<unsigned char>(body[1]);
         std::size_t skip = 2 + topic + ((type & 0x06) != 0 ? 2 : 0);  // a packet id above QoS 0
         if (body.size() < skip) return events.OnFailure("short PUBLISH");
         return events.OnDelivery(body.substr(skip));

@@ -12,7 +12,8 @@ class NatsConversation final : public Conversation {
  public:
   std::string Greeting(const std::string&, const std::string& token) override {
     pongs_.push_back(Pong::kGreeted);
-    std::string options = R"({"verbose":false,"pedantic":false,"echo":false,"name":"chatctl-bench")";
+    std::string options =
+        R"({"verbose":false,"pedantic":false,"echo":false,"name":"chatctl-bench")";
     if (!token.empty()) options += R"(,"auth_token":")" + token + "\"";
     return "CONNECT " + options + "}\r\nPING\r\n";
   }

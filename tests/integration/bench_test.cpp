@@ -65,6 +65,12 @@ TEST_CASE("bench across two meshed nodes counts the deliveries of both", "[bench
   CHECK(r["expected"] == 2000);
   CHECK(r["delivered"] == 2000);
   CHECK(r["loss"] == 0);
+  // Latency apart for the subscribers on each node: half of the deliveries crossed the mesh.
+  REQUIRE(r["latency_by_url_us"].size() == 2);
+  CHECK(r["latency_by_url_us"][0]["count"] == 1000);
+  CHECK(r["latency_by_url_us"][1]["count"] == 1000);
+  CHECK(r["latency_by_url_us"][1]["url"].get<std::string>().find(std::to_string(two.port())) !=
+        std::string::npos);
 }
 
 TEST_CASE("bench refuses a bad plan with exit 2 and an unreachable node with exit 3", "[bench]") {
