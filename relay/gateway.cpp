@@ -42,8 +42,14 @@ int Trampoline(lws* wsi, lws_callback_reasons reason, void* user, void* in, size
   return gateway->OnCallback(wsi, static_cast<int>(reason), user, in, len);
 }
 
+// lws gives every connection a receive buffer of this size (its default, 4 KiB, was two thirds of
+// an idle connection's memory). Longer frames arrive in pieces, which OnReceive reassembles. The
+// send size is given apart, or lws would cap it to the receive buffer too.
+constexpr std::size_t kReceiveBufferBytes = 512;
+
 const lws_protocols kProtocols[] = {
-    {protocol::kSubprotocol, Trampoline, sizeof(PerConnection), 0, 0, nullptr, 0},
+    {protocol::kSubprotocol, Trampoline, sizeof(PerConnection), kReceiveBufferBytes, 0, nullptr,
+     kMaxOutboundFrame + LWS_PRE},
     {nullptr, nullptr, 0, 0, 0, nullptr, 0},
 };
 

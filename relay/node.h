@@ -30,8 +30,8 @@ struct NodeOptions {
   std::string bus;
   std::string mesh_bind;  // "" = tcp://127.0.0.1:7448 when meshed
   std::vector<std::string> peers;
-  bool mesh_insecure = false;  // allow a non-loopback mesh bind without CURVE keys
-  std::string mesh_key_file;   // this node's CURVE key pair
+  bool mesh_insecure = false;   // allow a non-loopback mesh bind without CURVE keys
+  std::string mesh_key_file;    // this node's CURVE key pair
   std::string mesh_trust_file;  // public keys of the nodes allowed in
 };
 

@@ -5,6 +5,10 @@
 #include <cstring>
 
 namespace chatctl::relay {
+namespace {
+// Lines of outbox a session keeps room for after draining: enough for ordinary chatter.
+constexpr std::size_t kKeptOutboxCapacity = 64;
+}  // namespace
 
 bool TokenBucket::Take(std::int64_t now_ms) {
   if (rate_ <= 0) return true;  // limit off
@@ -34,14 +38,21 @@ bool Session::Enqueue(Line line) {
 void Session::TakeFrame(std::size_t prefix, std::size_t max_bytes,
                         std::vector<unsigned char>& frame) {
   frame.resize(prefix);
-  while (!out_.empty()) {
-    const std::string& line = *out_.front();
+  while (has_output()) {
+    Line& line = out_[out_head_];
     std::size_t body = frame.size() - prefix;
-    if (body > 0 && body + 1 + line.size() > max_bytes) break;
+    if (body > 0 && body + 1 + line->size() > max_bytes) break;
     if (body > 0) frame.push_back('\n');
-    frame.insert(frame.end(), line.begin(), line.end());
-    out_bytes_ -= line.size() + 1;
-    out_.pop_front();
+    frame.insert(frame.end(), line->begin(), line->end());
+    out_bytes_ -= line->size() + 1;
+    line.reset();  // the shared bytes go as soon as the last session has written them
+    ++out_head_;
+  }
+  if (!has_output()) {
+    // Drained: start over, and give back what a burst made the vector grow to.
+    out_.clear();
+    out_head_ = 0;
+    if (out_.capacity() > kKeptOutboxCapacity) out_.shrink_to_fit();
   }
 }
 
@@ -50,7 +61,8 @@ void Session::RequestClose(std::uint16_t code, std::string reason, bool discard_
   close_code = code;
   close_reason = std::move(reason);
   if (discard_output) {
-    out_.clear();
+    out_ = {};
+    out_head_ = 0;
     out_bytes_ = 0;
   }
 }

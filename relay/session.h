@@ -5,7 +5,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -66,7 +65,7 @@ class Session {
   // Queues a line for the client. False when this pushes the queue past its byte limit: the
   // caller closes the session with 4408 (the client comes back with `since` and loses nothing).
   bool Enqueue(Line line);
-  bool has_output() const { return !out_.empty(); }
+  bool has_output() const { return out_head_ < out_.size(); }
   std::size_t queued_bytes() const { return out_bytes_; }
   // Moves queued lines, joined by '\n', into `frame` after `prefix` bytes of room (LWS_PRE),
   // up to about `max_bytes` (always at least one line).
@@ -81,7 +80,11 @@ class Session {
 
  private:
   std::size_t max_out_bytes_;
-  std::deque<Line> out_;
+  // Lines from out_head_ on are waiting. A vector, not a deque: an idle session's empty vector
+  // holds no memory, where a deque allocates 576 bytes up front (of 10,000 idle connections,
+  // 5.6 MB).
+  std::vector<Line> out_;
+  std::size_t out_head_ = 0;
   std::size_t out_bytes_ = 0;
 };
 
