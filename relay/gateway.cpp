@@ -415,6 +415,7 @@ void Gateway::HandleJoin(Session& s, const protocol::Ref& ref, const protocol::J
   }
   Subscribe(s, channel);
   s.channels[channel].replaying = true;
+  ++s.replaying_channels;
   if (!reader_->Submit(std::move(job))) {
     Unsubscribe(s, channel);
     SendText(s, protocol::ErrorReply(ref, "unavailable", "history reader busy; try again"));
@@ -562,6 +563,7 @@ void Gateway::OnReadDone(ReadDone done) {
   for (const auto& m : page.messages) replayed.insert(m.id);
   auto held = std::move(it->second.held);
   it->second.replaying = false;
+  --s->replaying_channels;
   for (auto& [id, line] : held) {
     if (replayed.count(id) != 0) continue;
     if (job.kind == ReadJob::Kind::kJoinSince && id <= job.anchor) continue;
@@ -585,10 +587,12 @@ void Gateway::SendLine(Session& s, Line line) {
 }
 
 void Gateway::Deliver(Session& s, const std::string& channel, MessageId id, const Line& line) {
-  auto it = s.channels.find(channel);
-  if (it != s.channels.end() && it->second.replaying) {
-    it->second.held.emplace_back(id, line);
-    return;
+  if (s.replaying_channels > 0) {  // else no lookup: this runs once per delivery
+    auto it = s.channels.find(channel);
+    if (it != s.channels.end() && it->second.replaying) {
+      it->second.held.emplace_back(id, line);
+      return;
+    }
   }
   SendLine(s, line);
 }
@@ -709,7 +713,11 @@ void Gateway::OnRemotePresence(RemotePresence remote) {
 }
 
 void Gateway::Unsubscribe(Session& s, const std::string& channel) {
-  s.channels.erase(channel);
+  auto joined = s.channels.find(channel);
+  if (joined != s.channels.end()) {
+    if (joined->second.replaying) --s.replaying_channels;
+    s.channels.erase(joined);
+  }
   if (IsDmChannel(channel)) return;
   auto idx = channel_index_.find(channel);
   if (idx != channel_index_.end()) {

@@ -37,17 +37,23 @@ bool Session::Enqueue(Line line) {
 
 void Session::TakeFrame(std::size_t prefix, std::size_t max_bytes,
                         std::vector<unsigned char>& frame) {
-  frame.resize(prefix);
-  while (has_output()) {
-    Line& line = out_[out_head_];
-    std::size_t body = frame.size() - prefix;
-    if (body > 0 && body + 1 + line->size() > max_bytes) break;
-    if (body > 0) frame.push_back('\n');
-    frame.insert(frame.end(), line->begin(), line->end());
-    out_bytes_ -= line->size() + 1;
-    line.reset();  // the shared bytes go as soon as the last session has written them
-    ++out_head_;
+  // Size the frame first, then copy each line once: this is the innermost loop of fan-out.
+  std::size_t body = 0, end = out_head_;
+  for (; end < out_.size(); ++end) {
+    std::size_t add = out_[end]->size() + (body > 0 ? 1 : 0);
+    if (body > 0 && body + add > max_bytes) break;
+    body += add;
   }
+  frame.resize(prefix + body);
+  unsigned char* at = frame.data() + prefix;
+  for (std::size_t i = out_head_; i < end; ++i) {
+    if (i > out_head_) *at++ = '\n';
+    std::memcpy(at, out_[i]->data(), out_[i]->size());
+    at += out_[i]->size();
+    out_bytes_ -= out_[i]->size() + 1;
+    out_[i].reset();  // the shared bytes go as soon as the last session has written them
+  }
+  out_head_ = end;
   if (!has_output()) {
     // Drained: start over, and give back what a burst made the vector grow to.
     out_.clear();

@@ -54,6 +54,7 @@ class Session {
   const std::int64_t hello_deadline_ms;
 
   std::map<std::string, JoinedChannel> channels;
+  int replaying_channels = 0;  // of `channels`, those with replaying set
 
   // Inbound: a WebSocket message may arrive in several fragments.
   std::string rx;
