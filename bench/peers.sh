@@ -7,15 +7,16 @@
 #   2. idle memory: N joined connections held open; the server's VmRSS growth per connection.
 # Every server is our own process on free ports, killed on exit. Prints a table and writes the
 # same figures to bench/results/peers-DATE.json.
-# Usage: bench/peers.sh   (env: CHATCTL=path/to/chatctl, RUNS=3, MSGS=20000, CONNS="5000 10000",
-#                          SERVERS="chatctl nats mqtt")
+# Usage: bench/peers.sh   (env: CHATCTL=path/to/chatctl, RUNS=3, MSGS=20000, SERVERS="chatctl nats mqtt",
+#                          IDLE="5000:1 10000:1 10000:10000" (connections:rooms), HOLD=5s)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 chatctl=${CHATCTL:-$repo/build/cmd/chatctl}
 runs=${RUNS:-3}
 msgs=${MSGS:-20000}
 subs=50
-conns=${CONNS:-"5000 10000"}
+idle=${IDLE:-"5000:1 10000:1 10000:10000"}  # connections:rooms
+hold=${HOLD:-5s}
 servers=${SERVERS:-"chatctl nats mqtt"}
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -132,31 +133,35 @@ for name in $servers; do
 done
 
 # --- 2. idle memory -----------------------------------------------------------------------------
+# N connections joined to ROOMS rooms (connection i to room i % ROOMS), 10 messages published, then
+# held. In one room chatctl also tells every member of every other member's join (presence), N^2/2
+# events, which the peers do not have; a room each measures what a connection alone costs.
 for name in $servers; do
-  for n in $conns; do
+  for spec in $idle; do
+    n=${spec%:*} rooms=${spec#*:}
     start_server "$name"
     rss_before=$(rss_kib "$server_pid")
-    bench "$name" "$server_url" 120 --subs "$n" --pubs 1 --msgs 10 --hold 10s --threads 2 \
-      >"$work/idle.json" &
+    bench "$name" "$server_url" 120 --subs "$n" --channels "$rooms" --pubs 1 --msgs 10 \
+      --hold "$hold" >"$work/idle.json" &
     bench_pid=$!
     pids+=("$bench_pid")
-    # Held: every connection established (the publisher too), its 10 messages delivered.
-    rss_held="" held=""
-    for _ in $(seq 600); do
+    # Held: the last sample while every connection (the publisher too) is still open, that is at
+    # the end of the hold; the peak over the whole run beside it.
+    rss_held="" rss_peak=0 held=0
+    for _ in $(seq 1200); do
       kill -0 "$bench_pid" 2>/dev/null || break
-      if [ "$(established "$server_port")" -ge $((n + 1)) ]; then
-        sleep 3
-        rss_held=$(rss_kib "$server_pid")
-        held=$(established "$server_port")
-        break
-      fi
-      sleep 0.1
+      rss=$(rss_kib "$server_pid")
+      [ "$rss" -gt "$rss_peak" ] && rss_peak=$rss
+      count=$(established "$server_port")
+      [ "$count" -gt "$held" ] && held=$count
+      [ "$count" -ge $((n + 1)) ] && rss_held=$rss
+      sleep 0.5
     done
     wait "$bench_pid" || true
     stop_server
     json=$(cat "$work/idle.json")
-    echo "{\"scenario\":\"idle\",\"server\":\"$name\",\"conns\":$n,\"held\":${held:-0},\"rss_before_kib\":$rss_before,\"rss_held_kib\":${rss_held:-null},\"bench\":$json}" >>"$results"
-    echo "idle $name $n: rss $rss_before -> ${rss_held:-?} KiB, ${held:-0} established" >&2
+    echo "{\"scenario\":\"idle\",\"server\":\"$name\",\"conns\":$n,\"rooms\":$rooms,\"max_established\":$held,\"rss_before_kib\":$rss_before,\"rss_held_kib\":${rss_held:-null},\"rss_peak_kib\":$rss_peak,\"bench\":$json}" >>"$results"
+    echo "idle $name $n in $rooms rooms: rss $rss_before -> ${rss_held:-?} KiB (peak $rss_peak), at most $held established" >&2
   done
 done
 
@@ -209,21 +214,26 @@ for server in dict.fromkeys(r["server"] for r in rows if r["scenario"] == "fanou
           f"{fmt(med['p50_us'] and med['p50_us'] / 1000, '8.2f')} | "
           f"{fmt(med['p99_us'] and med['p99_us'] / 1000, '8.2f')} | {losses} ({errors})")
 
-print(f"\nidle memory: N joined connections held open (+1 publisher); server VmRSS growth")
-print(f"{'server':8} | {'conns':>6} | {'held':>6} | {'RSS before':>11} | {'RSS held':>11} | "
-      f"KiB RSS/conn")
+print(f"\nidle memory: N connections joined to R rooms (+1 publisher, 10 messages), held open; "
+      f"server VmRSS")
+print(f"{'server':8} | {'conns':>6} | {'rooms':>6} | {'RSS before':>10} | {'RSS held':>10} | "
+      f"{'RSS peak':>10} | {'KiB RSS/conn':>12} | bench")
 for r in rows:
     if r["scenario"] != "idle":
         continue
+    b = r["bench"]
     per = ((r["rss_held_kib"] - r["rss_before_kib"]) / r["conns"]
            if r["rss_held_kib"] is not None else None)
-    entry = {"server": r["server"], "conns": r["conns"], "held": r["held"],
-             "rss_before_kib": r["rss_before_kib"], "rss_held_kib": r["rss_held_kib"],
-             "kib_per_conn": per, "bench_loss": r["bench"].get("loss"),
-             "bench_first_error": r["bench"].get("first_error")}
+    note = (f"failed: {b['first_error'] or 'no report'}" if "loss" not in b else
+            f"loss {b['loss']}, errors {b['errors']}")
+    if r["rss_held_kib"] is None:
+        note += f"; never all connected (at most {r['max_established']})"
+    entry = dict(r, kib_per_conn=per, note=note)
+    entry.pop("bench")
     summary["idle"].append(entry)
-    print(f"{r['server']:8} | {r['conns']:6} | {r['held'] - 1 if r['held'] else 0:6} | "
-          f"{r['rss_before_kib']:7} KiB | {fmt(r['rss_held_kib'], '7')} KiB | {fmt(per, '.2f')}")
+    print(f"{r['server']:8} | {r['conns']:6} | {r['rooms']:6} | {r['rss_before_kib'] / 1024:6.1f} MiB | "
+          f"{fmt(r['rss_held_kib'] and r['rss_held_kib'] / 1024, '6.1f')} MiB | "
+          f"{r['rss_peak_kib'] / 1024:6.1f} MiB | {fmt(per, '12.2f')} | {note}")
 with open(out, "w") as f:
     json.dump(summary, f, indent=1)
 print(f"\n{nproc} CPUs ({cpu}); {nats_v}; {mosq_v}; figures in {out}")
