@@ -107,12 +107,19 @@ stop_server() {
   wait "$server_pid" 2>/dev/null || true
 }
 
-bench() {  # bench PROTOCOL URL LIMIT_SECONDS ARGS...: one JSON line on stdout, or {} on failure
-  local protocol=$1 url=$2 limit=$3 out
+# bench PROTOCOL URL LIMIT_SECONDS ARGS...: the report's JSON line on stdout, or {"failed": why}.
+bench() {
+  local protocol=$1 url=$2 limit=$3 out err
   shift 3
+  err=$(mktemp "$work/bench-err.XXXX")
   out=$(timeout "$limit" "$chatctl" bench -u "$url" --protocol "$protocol" --json "$@" \
-    2>>"$work/bench.err") || true
-  [ -n "$out" ] && echo "$out" || echo '{}'
+    2>"$err") || true
+  if [ -n "$out" ]; then
+    echo "$out"
+  else
+    python3 -c 'import json,sys; print(json.dumps({"failed": sys.argv[1] or "timed out"}))' \
+      "$(tail -c 300 "$err")"
+  fi
 }
 
 results=$work/results.jsonl
@@ -184,14 +191,16 @@ def fanout_figures(r):
             "server_cpu_s": cpu_s, "deliveries_per_s": b.get("deliveries_per_second"),
             "p50_us": lat.get("p50"), "p99_us": lat.get("p99"), "loss": b.get("loss"),
             "expected": b.get("expected"), "delivered": delivered,
-            "errors": b.get("errors"), "first_error": b.get("first_error")}
+            "errors": b.get("errors"), "first_error": b.get("first_error"),
+            "failed": b.get("failed")}
 
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
 
-def fmt(v, spec):
-    return "-" if v is None else format(v, spec)
+def fmt(v, spec):  # "-" for a missing figure, as wide as the figure would be
+    width = int("".join(c for c in spec.split(".")[0] if c.isdigit()) or 0)
+    return "-".rjust(width) if v is None else format(v, spec)
 
 summary = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
            "nproc": int(nproc), "cpu": cpu, "nats": nats_v, "mosquitto": mosq_v,
@@ -224,7 +233,7 @@ for r in rows:
     b = r["bench"]
     per = ((r["rss_held_kib"] - r["rss_before_kib"]) / r["conns"]
            if r["rss_held_kib"] is not None else None)
-    note = (f"failed: {b['first_error'] or 'no report'}" if "loss" not in b else
+    note = (f"failed: {b.get('failed', '').strip()}" if "loss" not in b else
             f"loss {b['loss']}, errors {b['errors']}")
     if r["rss_held_kib"] is None:
         note += f"; never all connected (at most {r['max_established']})"

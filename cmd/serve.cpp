@@ -117,6 +117,11 @@ Command SetupServe(CLI::App& parent) {
                   "Bytes queued for one client before it is closed with 4408")
       ->check(CLI::Range(4096, 1 << 30))
       ->capture_default_str();
+  app->add_option(
+         "--presence-events-max", l.presence_events_max,
+         "Sessions in a room (on this node) past which joins and leaves are not announced; "
+         "0 for no limit")
+      ->capture_default_str();
   app->add_option("--since-replay-max", l.since_replay_max,
                   "Messages a join with since replays before it says truncated")
       ->check(CLI::Range(1, 1000000))

@@ -82,7 +82,7 @@ _chatctl()
             ;;
         --listen|--node-id|--token|-c|--channel|-n|--last|--since|\
         --max-frame-bytes|--max-text-chars|--max-joins|--rate-limit|--rate-burst|\
-        --max-outbound-bytes|--since-replay-max|--hello-timeout|--ping-interval|\
+        --max-outbound-bytes|--since-replay-max|--presence-events-max|--hello-timeout|--ping-interval|\
         --subs|--pubs|--channels|--msgs|--duration|--rate|--window|--size|--warmup|\
         --hold|--threads)
             # free-form value: nothing sensible to offer
@@ -103,7 +103,7 @@ _chatctl()
             opts='-h --help --config --listen --data --node-id --secret-file --open
                   --log-level --log-format --durability --max-frame-bytes --max-text-chars
                   --max-joins --rate-limit --rate-burst --max-outbound-bytes
-                  --since-replay-max --hello-timeout --ping-interval --bus --mesh-bind
+                  --since-replay-max --presence-events-max --hello-timeout --ping-interval --bus --mesh-bind
                   --peer --mesh-insecure --mesh-key --mesh-trust'
             ;;
         send)

@@ -14,8 +14,11 @@ struct Limits {
   int rate_strikes_before_close = 20;                // rate_limited errors in a row before 4429
   std::size_t max_outbound_bytes = 8 * 1024 * 1024;  // queued for one client; past it 4408
   std::size_t since_replay_max = 1000;               // messages a `join` with `since` replays
-  int hello_timeout_seconds = 10;                    // `hello` must come within this; else 4401
-  int ping_interval_seconds = 30;                    // WebSocket ping when a connection is idle
+  // Join/leave events go to a room's sessions on this node only while it has at most this many:
+  // beyond, each join would cost a delivery per member (N² for a room filling up). 0: no limit.
+  std::size_t presence_events_max = 1000;
+  int hello_timeout_seconds = 10;  // `hello` must come within this; else 4401
+  int ping_interval_seconds = 30;  // WebSocket ping when a connection is idle
 };
 
 }  // namespace chatctl

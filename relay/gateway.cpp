@@ -675,6 +675,11 @@ void Gateway::AnnouncePresence(const std::string& channel, const std::string& us
                                SessionId skip) {
   auto sessions = channel_index_.find(channel);
   if (sessions == channel_index_.end()) return;
+  std::size_t max = config_.limits.presence_events_max;
+  if (max > 0 && sessions->second.size() > max) {
+    ++stats_.presence_events_skipped;
+    return;  // a big room: members ask with `presence` instead
+  }
   Line event = std::make_shared<const std::string>(protocol::PresenceEvent(channel, user, joined));
   for (SessionId id : sessions->second) {
     if (id == skip) continue;

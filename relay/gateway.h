@@ -52,7 +52,8 @@ struct GatewayStats {
   std::uint64_t deliveries = 0;
   std::uint64_t store_errors = 0;
   std::uint64_t slow_closes = 0;
-  std::uint64_t messages_replicated = 0;  // other nodes' events applied here
+  std::uint64_t presence_events_skipped = 0;  // joins and leaves in rooms over the limit
+  std::uint64_t messages_replicated = 0;      // other nodes' events applied here
 };
 
 class Gateway {

@@ -75,6 +75,10 @@ HttpReply RouteHttp(std::string_view path, const NodeSnapshot& node) {
               node.stats.store_errors);
     AddMetric(out, "chatctl_slow_client_closes_total", "counter",
               "Sessions closed with 4408 because they did not read.", node.stats.slow_closes);
+    AddMetric(out, "chatctl_presence_events_skipped_total", "counter",
+              "Joins and leaves not announced: the room had more sessions than "
+              "--presence-events-max.",
+              node.stats.presence_events_skipped);
     std::uint64_t up = 0;
     for (const auto& p : node.cluster.peers) up += p.up ? 1 : 0;
     AddMetric(out, "chatctl_mesh_peers_up", "gauge", "Other nodes heard from recently.", up);

@@ -543,3 +543,31 @@ TEST_CASE("a frame many times the node's receive buffer arrives whole, multi-byt
   REQUIRE(msg);
   CHECK((*msg)["text"] == text);
 }
+
+TEST_CASE("a room past --presence-events-max stops announcing joins; presence still lists all",
+          "[protocol][presence]") {
+  TempDir dir;
+  Node node(dir.path(), {"--presence-events-max", "2"});
+  auto alice = OpenSession(node.port(), "alice");
+  alice->SendJson({{"type", "join"}, {"ref", 1}, {"channel", "hall"}});
+  REQUIRE(alice->ReadType("joined"));
+  auto bob = OpenSession(node.port(), "bob");
+  bob->SendJson({{"type", "join"}, {"ref", 1}, {"channel", "hall"}});
+  REQUIRE(bob->ReadType("joined"));
+  auto event = alice->ReadType("presence");
+  REQUIRE(event);
+  CHECK((*event)["user"] == "bob");
+
+  auto carol = OpenSession(node.port(), "carol");
+  carol->SendJson({{"type", "join"}, {"ref", 1}, {"channel", "hall"}});
+  REQUIRE(carol->ReadType("joined"));
+  // The next presence line alice reads answers her request: carol's join was not announced.
+  alice->SendJson({{"type", "presence"}, {"ref", 2}, {"channel", "hall"}});
+  auto list = alice->ReadType("presence");
+  REQUIRE(list);
+  CHECK((*list)["ref"] == 2);
+  CHECK((*list)["users"] == json::array({"alice", "bob", "carol"}));
+  CHECK(
+      HttpBody(HttpGet(node.port(), "/metrics")).find("chatctl_presence_events_skipped_total 1") !=
+      std::string::npos);
+}
