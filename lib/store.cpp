@@ -131,6 +131,7 @@ struct Store::Impl {
   bool writable = false;
   Stmt begin, commit, rollback, insert;  // writer only
   Stmt newest, before, after, head_seq, max_id, range;
+  int wal_frames = 0;  // writer: set by the WAL hook after each commit
 
   // Opens the connection and reads the header: a file that is not a database fails here, before
   // anything writes to it, and so does a schema newer than this build.
@@ -319,6 +320,47 @@ Result<std::unique_ptr<Store>> Store::OpenWriter(const std::string& path, Durabi
   if (Status s = impl->Migrate(); !s.ok()) return s.error();
   if (Status s = impl->PrepareAll(); !s.ok()) return s.error();
   return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Result<std::unique_ptr<Store>> Store::OpenCheckpointer(const std::string& path) {
+  auto opened = Impl::Open(path, SQLITE_OPEN_READWRITE, /*writable=*/false);
+  if (!opened.ok()) return opened.error();
+  std::unique_ptr<Impl> impl = std::move(opened.value());
+  // A checkpoint syncs the WAL before copying and the database after: the fsyncs happen here, on
+  // the checkpointer's thread, instead of in a commit.
+  if (Status s = impl->Exec("PRAGMA synchronous = NORMAL", "cannot set synchronous"); !s.ok()) {
+    return s.error();
+  }
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Status Store::DisableAutoCheckpoint() {
+  if (Status s = impl_->Exec("PRAGMA wal_autocheckpoint = 0", "cannot turn auto-checkpoint off");
+      !s.ok()) {
+    return s;
+  }
+  // The hook replaces the one auto-checkpoint used; it only counts.
+  sqlite3_wal_hook(
+      impl_->db.get(),
+      [](void* impl, sqlite3*, const char*, int frames) {
+        static_cast<Impl*>(impl)->wal_frames = frames;
+        return SQLITE_OK;
+      },
+      impl_.get());
+  // Once a restart leaves the WAL empty, its file is cut back to this size.
+  return impl_->Exec("PRAGMA journal_size_limit = 67108864", "cannot set journal_size_limit");
+}
+
+int Store::WalFrames() const { return impl_->wal_frames; }
+
+Result<CheckpointResult> Store::Checkpoint(bool wait) {
+  CheckpointResult result;
+  int rc = sqlite3_wal_checkpoint_v2(impl_->db.get(), nullptr,
+                                     wait ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
+                                     &result.wal_frames, &result.checkpointed);
+  // BUSY: another connection holds what this checkpoint needed; it copied what it could.
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) return impl_->Fail("cannot checkpoint");
+  return result;
 }
 
 Result<std::unique_ptr<Store>> Store::OpenReader(const std::string& path) {

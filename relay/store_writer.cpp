@@ -7,25 +7,30 @@ namespace chatctl::relay {
 namespace {
 // Big enough to amortize an fsync-free WAL commit, small enough to ack promptly.
 constexpr std::size_t kMaxBatch = 4096;
+// A WAL past this many frames (4 KiB each: 16 MiB) is started over, once copying its rest is cheap.
+constexpr int kWalFramesBeforeRestart = 4096;
+constexpr int kCatchUpFrames = 256;
 }  // namespace
 
 Result<std::unique_ptr<StoreWriter>> StoreWriter::Start(std::unique_ptr<Store> store,
                                                         unsigned node_id,
-                                                        std::size_t queue_capacity,
-                                                        Deliver deliver) {
+                                                        std::size_t queue_capacity, Deliver deliver,
+                                                        const Checkpointer* checkpointer) {
   auto head = store->HeadSeq(node_id);
   if (!head.ok()) return head.error();
-  return std::unique_ptr<StoreWriter>(
-      new StoreWriter(std::move(store), node_id, *head, queue_capacity, std::move(deliver)));
+  return std::unique_ptr<StoreWriter>(new StoreWriter(
+      std::move(store), node_id, *head, queue_capacity, std::move(deliver), checkpointer));
 }
 
 StoreWriter::StoreWriter(std::unique_ptr<Store> store, unsigned node_id, std::uint64_t head_seq,
-                         std::size_t queue_capacity, Deliver deliver)
+                         std::size_t queue_capacity, Deliver deliver,
+                         const Checkpointer* checkpointer)
     : store_(std::move(store)),
       node_id_(node_id),
       head_seq_(head_seq),
       queue_(queue_capacity),
-      deliver_(std::move(deliver)) {
+      deliver_(std::move(deliver)),
+      checkpointer_(checkpointer) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -58,7 +63,22 @@ void StoreWriter::Run() {
     }
     result.jobs = std::move(jobs);
     deliver_(std::move(result));
+    MaybeRestartWal();
   }
+}
+
+// SQLite starts the WAL over when a commit begins with all of it copied into the database. Under
+// steady writes the checkpointer thread never catches that moment (frames land while it copies),
+// so the WAL would grow without end. Once it is long and the checkpointer has just copied nearly
+// all of it, the writer copies the last few frames itself, a fraction of a millisecond, and its
+// next commit starts the WAL over.
+void StoreWriter::MaybeRestartWal() {
+  if (checkpointer_ == nullptr) return;
+  int frames = store_->WalFrames();
+  if (frames < kWalFramesBeforeRestart) return;
+  if (frames - checkpointer_->backfilled_frames() > kCatchUpFrames) return;
+  auto done = store_->Checkpoint(/*wait=*/false);
+  if (!done.ok()) log::Warn("checkpoint failed", {{"error", done.error().message}});
 }
 
 }  // namespace chatctl::relay

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "lib/store.h"
+#include "relay/checkpointer.h"
 #include "relay/events.h"
 #include "relay/work_queue.h"
 
@@ -18,8 +19,10 @@ class StoreWriter {
   using Deliver = std::function<void(Committed)>;  // called on the writer thread
   // Events this node originates (origin == node_id, seq 0) are numbered here, at commit, so a
   // failed commit leaves no hole in the sequence.
+  // With a checkpointer, `store` has auto-checkpoint off and the writer restarts the WAL (below).
   static Result<std::unique_ptr<StoreWriter>> Start(std::unique_ptr<Store> store, unsigned node_id,
-                                                    std::size_t queue_capacity, Deliver deliver);
+                                                    std::size_t queue_capacity, Deliver deliver,
+                                                    const Checkpointer* checkpointer = nullptr);
   ~StoreWriter();  // finishes what is queued, then joins
 
   // Any thread. False when the queue is full: the caller answers `unavailable`.
@@ -30,14 +33,16 @@ class StoreWriter {
 
  private:
   StoreWriter(std::unique_ptr<Store> store, unsigned node_id, std::uint64_t head_seq,
-              std::size_t queue_capacity, Deliver deliver);
+              std::size_t queue_capacity, Deliver deliver, const Checkpointer* checkpointer);
   void Run();
+  void MaybeRestartWal();
 
   std::unique_ptr<Store> store_;  // owned by the writer thread once started
   const unsigned node_id_;
   std::uint64_t head_seq_;  // writer thread: the last seq committed for node_id_
   WorkQueue<WriteJob> queue_;
   Deliver deliver_;
+  const Checkpointer* checkpointer_;
   std::thread thread_;
 };
 

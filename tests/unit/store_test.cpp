@@ -303,7 +303,7 @@ TEST_CASE("Range hands back one origin's events by seq, and Heads each origin's 
   auto store = Writer(dir.File("range.db"));
   std::vector<Message> batch;
   for (std::uint64_t seq = 1; seq <= 30; ++seq) {
-    batch.push_back(Make(1000 + seq, "room", seq, /*origin=*/2));  // node 2's events...
+    batch.push_back(Make(1000 + seq, "room", seq, /*origin=*/2));   // node 2's events...
     batch.push_back(Make(5000 + seq, "other", seq, /*origin=*/7));  // ...interleaved with 7's
   }
   Append(*store, batch);
@@ -547,6 +547,34 @@ TEST_CASE("a commit that cannot be written leaves nothing behind and the store k
   CHECK(page.messages.size() == 200);
   auto reader = Reader(path);
   CHECK(Get(reader->Newest("general", 1000)).messages.size() == 200);
+}
+
+TEST_CASE(
+    "with auto-checkpoint off, a checkpointer connection copies the WAL and the writer restarts it",
+    "[store][checkpoint]") {
+  TempDir dir;
+  std::string path = dir.File("h.db");
+  auto writer = Writer(path);
+  REQUIRE(writer->DisableAutoCheckpoint().ok());
+  // 3,000 commits of one message: SQLite alone would have checkpointed (every 1000 frames).
+  for (MessageId id = 1; id <= 3000; ++id) REQUIRE(writer->Append({Make(id, "general")}).ok());
+  int frames = writer->WalFrames();
+  CHECK(frames > 3000);
+
+  auto opened = Store::OpenCheckpointer(path);
+  REQUIRE(opened.ok());
+  auto copied = opened.value()->Checkpoint();
+  REQUIRE(copied.ok());
+  CHECK(copied->wal_frames == frames);
+  CHECK(copied->checkpointed == frames);
+
+  // All copied: the next commit starts the WAL over from its first frame.
+  REQUIRE(writer->Append({Make(3001, "general")}).ok());
+  CHECK(writer->WalFrames() < 10);
+  auto page = writer->Newest("general", 2);
+  REQUIRE(page.ok());
+  REQUIRE(page->messages.size() == 2);
+  CHECK(page->messages[1].id == 3001);
 }
 
 }  // namespace chatctl

@@ -1,0 +1,46 @@
+// The checkpointer thread: copies the store's WAL into the database file on its own connection,
+// so that no commit (and so no ack) waits on a checkpoint and its fsync. The writer is opened with
+// automatic checkpoints off (Store::DisableAutoCheckpoint).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "lib/store.h"
+
+namespace chatctl::relay {
+
+class Checkpointer {
+ public:
+  // Starts the thread, which owns `store` (from Store::OpenCheckpointer) until Stop.
+  Checkpointer(std::unique_ptr<Store> store, std::chrono::milliseconds interval);
+  ~Checkpointer();
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // Runs a last checkpoint and joins the thread.
+  void Stop();
+
+  // Any thread: WAL frames the last checkpoint left copied into the database.
+  int backfilled_frames() const { return backfilled_.load(std::memory_order_relaxed); }
+
+ private:
+  void Run();
+  void CheckpointOnce();
+
+  std::unique_ptr<Store> store_;
+  const std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::string last_error_;  // logged once until it changes
+  std::atomic<int> backfilled_{0};
+  std::thread thread_;
+};
+
+}  // namespace chatctl::relay
