@@ -717,7 +717,7 @@ void Gateway::OnRemotePresence(RemotePresence remote) {
   }
 }
 
-void Gateway::Unsubscribe(Session& s, const std::string& channel) {
+void Gateway::Unsubscribe(Session& s, std::string channel) {
   auto joined = s.channels.find(channel);
   if (joined != s.channels.end()) {
     if (joined->second.replaying) --s.replaying_channels;

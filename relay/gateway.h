@@ -108,7 +108,8 @@ class Gateway {
   // Membership and presence.
   bool CanAccess(const Session& s, const std::string& channel) const;
   void Subscribe(Session& s, const std::string& channel);
-  void Unsubscribe(Session& s, const std::string& channel);
+  // By value: callers pass the key of s.channels, which this erases.
+  void Unsubscribe(Session& s, std::string channel);
   void OnSessionClosed(Session* s);
   // Online anywhere in the cluster: on this node, or on another node but `except_node`.
   bool PresentLocally(const std::string& channel, const std::string& user) const;
