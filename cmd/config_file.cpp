@@ -38,7 +38,11 @@ Result<std::vector<std::string>> ApplyConfigFile(const std::vector<std::string>&
       path = args[i].substr(std::strlen(kConfigFlag) + 1);
     }
   }
-  if (path.empty()) return args;
+  // Help is help, whatever the file holds or whether it is there.
+  if (path.empty() || GivenOnCommandLine(args, after, "--help") ||
+      GivenOnCommandLine(args, after, "-h")) {
+    return args;
+  }
 
   std::ifstream in(path);
   if (!in) {
