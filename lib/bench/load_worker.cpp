@@ -270,8 +270,9 @@ void LoadWorker::Start() {
 }
 
 void LoadWorker::Wake() {
-  // The context exists from the thread's start until it ends; Join waits for that.
-  if (lws_context* context = context_) lws_cancel_service(context);
+  // The coordinator's thread: the worker may be creating or destroying its context meanwhile.
+  std::lock_guard lock(context_mu_);
+  if (context_ != nullptr) lws_cancel_service(context_);
 }
 
 void LoadWorker::Join() {
@@ -316,14 +317,20 @@ void LoadWorker::Run() {
     Bump(counters_.setup_failures, connections_.size());
     return;
   }
-  context_ = context;
+  {
+    std::lock_guard lock(context_mu_);
+    context_ = context;
+  }
   lws_sul_schedule(context, 0, &tick_->sul, TickThunk, kTickUs);
   OnTick();
   while (control_.phase.load() != Phase::kStop) {
     if (lws_service(context, 0) < 0) break;
   }
   lws_sul_cancel(&tick_->sul);
-  context_ = nullptr;
+  {
+    std::lock_guard lock(context_mu_);  // no Wake() may be inside lws_cancel_service now
+    context_ = nullptr;
+  }
   lws_context_destroy(context);  // drops every connection; the callbacks still see them go
 }
 

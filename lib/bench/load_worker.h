@@ -92,6 +92,8 @@ class LoadWorker {
   std::vector<LatencyHistogram> latency_by_url_;
   std::vector<std::unique_ptr<Connection>> connections_;
   std::unique_ptr<Tick> tick_;
+  // Written by the worker thread under context_mu_, which Wake() holds while it uses it.
+  std::mutex context_mu_;
   lws_context* context_ = nullptr;
   lws_protocols protocols_[2]{};
   Phase seen_phase_ = Phase::kConnecting;
