@@ -59,6 +59,10 @@ void Session::TakeFrame(std::size_t prefix, std::size_t max_bytes,
     out_.clear();
     out_head_ = 0;
     if (out_.capacity() > kKeptOutboxCapacity) out_.shrink_to_fit();
+  } else if (out_head_ * 2 >= out_.size()) {
+    // A session that never quite drains: drop the written half, or the vector grows for ever.
+    out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(out_head_));
+    out_head_ = 0;
   }
 }
 

@@ -76,3 +76,19 @@ TEST_CASE("the outbox refuses past its byte limit, and a discarding close emptie
   CHECK(s.Enqueue(MakeLine("ignored")));  // nothing more is queued on the way out
   CHECK_FALSE(s.has_output());
 }
+
+TEST_CASE("an outbox that is never quite empty does not grow", "[session]") {
+  Limits limits;
+  Session s(1, nullptr, limits, 0);
+  std::vector<unsigned char> frame;
+  REQUIRE(s.Enqueue(MakeLine("first")));
+  for (int i = 0; i < 10000; ++i) {
+    REQUIRE(s.Enqueue(MakeLine("line " + std::to_string(i))));
+    s.TakeFrame(0, 8, frame);  // one line a frame: one stays queued
+    REQUIRE(s.has_output());
+  }
+  CHECK(s.held_lines() <= 4);
+  s.TakeFrame(0, 8, frame);
+  CHECK(Body(frame, 0) == "line 9999");
+  CHECK_FALSE(s.has_output());
+}
