@@ -19,6 +19,15 @@ using nlohmann::json;
 
 namespace {
 
+// A session of `user` that has joined `channel` (with no history).
+std::unique_ptr<RawWs> JoinedSession(int port, const std::string& user,
+                                     const std::string& channel) {
+  auto ws = OpenSession(port, user);
+  ws->SendJson({{"type", "join"}, {"ref", 1}, {"channel", channel}});
+  REQUIRE(ws->ReadType("joined"));
+  return ws;
+}
+
 json Send(RawWs& ws, const std::string& channel, const std::string& text, int ref) {
   ws.SendJson({{"type", "send"}, {"ref", ref}, {"channel", channel}, {"text", text}});
   auto ack = ws.ReadType("ack");
@@ -375,13 +384,9 @@ TEST_CASE("presence lists the users of a room and announces joins and leaves",
           "[protocol][presence]") {
   TempDir dir;
   Node node(dir.path());
-  auto alice = OpenSession(node.port(), "alice");
-  alice->SendJson({{"type", "join"}, {"ref", 1}, {"channel", "lobby"}});
-  REQUIRE(alice->ReadType("joined"));
+  auto alice = JoinedSession(node.port(), "alice", "lobby");
   {
-    auto bob = OpenSession(node.port(), "bob");
-    bob->SendJson({{"type", "join"}, {"ref", 1}, {"channel", "lobby"}});
-    REQUIRE(bob->ReadType("joined"));
+    auto bob = JoinedSession(node.port(), "bob", "lobby");
     auto event = alice->ReadType("presence");
     REQUIRE(event);
     CHECK((*event)["user"] == "bob");
@@ -533,9 +538,7 @@ TEST_CASE("a frame many times the node's receive buffer arrives whole, multi-byt
           "[protocol]") {
   TempDir dir;
   Node node(dir.path());
-  auto alice = OpenSession(node.port(), "alice");
-  alice->SendJson({{"type", "join"}, {"ref", 1}, {"channel", "general"}});
-  REQUIRE(alice->ReadType("joined"));
+  auto alice = JoinedSession(node.port(), "alice", "general");
   // 4,096 characters, the default limit, of 2 and 4 bytes: 12 KiB that lws hands over in
   // 512-byte pieces, cutting through characters.
   std::string text;
@@ -551,19 +554,13 @@ TEST_CASE("a room past --presence-events-max stops announcing joins; presence st
           "[protocol][presence]") {
   TempDir dir;
   Node node(dir.path(), {"--presence-events-max", "2"});
-  auto alice = OpenSession(node.port(), "alice");
-  alice->SendJson({{"type", "join"}, {"ref", 1}, {"channel", "hall"}});
-  REQUIRE(alice->ReadType("joined"));
-  auto bob = OpenSession(node.port(), "bob");
-  bob->SendJson({{"type", "join"}, {"ref", 1}, {"channel", "hall"}});
-  REQUIRE(bob->ReadType("joined"));
+  auto alice = JoinedSession(node.port(), "alice", "hall");
+  auto bob = JoinedSession(node.port(), "bob", "hall");
   auto event = alice->ReadType("presence");
   REQUIRE(event);
   CHECK((*event)["user"] == "bob");
 
-  auto carol = OpenSession(node.port(), "carol");
-  carol->SendJson({{"type", "join"}, {"ref", 1}, {"channel", "hall"}});
-  REQUIRE(carol->ReadType("joined"));
+  auto carol = JoinedSession(node.port(), "carol", "hall");
   // The next presence line alice reads answers her request: carol's join was not announced.
   alice->SendJson({{"type", "presence"}, {"ref", 2}, {"channel", "hall"}});
   auto list = alice->ReadType("presence");
