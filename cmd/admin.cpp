@@ -1,5 +1,7 @@
-// `chatctl admin`: operator tasks done offline, with the cluster secret rather than a connection.
-// Each noun is its own sub-subcommand (today only `token`), set up and run like a subcommand.
+// `chatctl admin`: operating a cluster. Each noun is its own sub-subcommand, set up and run like
+// a subcommand. This file puts them together and holds the two that can work offline: `token`
+// (minted with the cluster secret, or by the node without it) and `mesh-keygen`. The nouns that
+// call the node's admin HTTP API are in admin_*.cpp (see admin_api.h).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -13,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "cmd/admin_api.h"
+#include "cmd/admin_text.h"
 #include "cmd/command.h"
 #include "cmd/exit_codes.h"
 #include "lib/auth/jwt.h"
@@ -23,6 +27,7 @@ namespace chatctl::cmd {
 namespace {
 
 struct TokenOptions {
+  ApiOptions api;  // used without --secret-file: the node mints the token
   std::string user;
   std::string ttl = "24h";
   bool admin = false;
@@ -32,37 +37,50 @@ struct TokenOptions {
 // "90s", "30m", "24h", "7d" as seconds; "never" as nullopt inside the outer optional.
 std::optional<std::optional<std::int64_t>> ParseTtl(const std::string& text) {
   if (text == "never") return std::optional<std::int64_t>{};
-  if (text.size() < 2) return std::nullopt;
-  std::int64_t unit = 0;
-  switch (text.back()) {
-    case 's':
-      unit = 1;
-      break;
-    case 'm':
-      unit = 60;
-      break;
-    case 'h':
-      unit = 3600;
-      break;
-    case 'd':
-      unit = 86400;
-      break;
-    default:
-      return std::nullopt;
-  }
-  // Ten years is plenty; the bound also keeps now + ttl far from overflow.
-  constexpr std::int64_t kMaxSeconds = 10LL * 366 * 86400;
-  std::int64_t count = 0;
-  for (char c : text.substr(0, text.size() - 1)) {
-    if (c < '0' || c > '9') return std::nullopt;
-    count = count * 10 + (c - '0');
-    if (count * unit > kMaxSeconds) return std::nullopt;
-  }
-  if (count == 0) return std::nullopt;  // a token born expired helps nobody
-  return std::optional<std::int64_t>{count * unit};
+  auto seconds = ParseDuration(text);
+  if (!seconds) return std::nullopt;
+  return std::optional<std::int64_t>{*seconds};
 }
 
-int RunToken(const TokenOptions& o) {
+// Offline: signed here with the cluster secret, no node involved.
+int MintOffline(const TokenOptions& o, std::optional<std::int64_t> ttl) {
+  auto secret = ReadSecretFile(o.secret_file);
+  if (!secret.ok()) {
+    std::fprintf(stderr, "chatctl: admin token: %s\n", secret.error().message.c_str());
+    return kExitFailed;
+  }
+  TokenClaims claims;
+  claims.sub = o.user;
+  claims.iat = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+  if (ttl) claims.exp = claims.iat + *ttl;
+  claims.admin = o.admin;
+  std::string token = MintToken(claims, *secret);
+  if (o.api.json) {
+    // The same shape as the node's answer to POST /api/v1/tokens.
+    return PrintJson(
+        {{"token", token}, {"exp", claims.exp ? nlohmann::json(*claims.exp) : nlohmann::json()}});
+  }
+  return PrintLine(token);
+}
+
+// Through the node (POST /api/v1/tokens): for operators who hold an admin token but not the
+// secret file.
+int MintOnNode(TokenOptions& o, std::optional<std::int64_t> ttl) {
+  nlohmann::json body = {{"user", o.user}, {"ttl_seconds", ttl ? *ttl : 0}, {"admin", o.admin}};
+  nlohmann::json answer;
+  if (int rc = CallApi("admin token", o.api, {"POST", "/tokens", body}, answer); rc != kExitOk) {
+    return rc;
+  }
+  if (o.api.json) return PrintJson(answer);
+  if (!answer.contains("token") || !answer["token"].is_string()) {
+    return Fail("admin token", "internal", "the node's answer has no token", kExitFailed);
+  }
+  return PrintLine(answer["token"].get<std::string>());
+}
+
+int RunToken(TokenOptions& o) {
   if (!IsValidUserName(o.user)) {
     std::fprintf(stderr,
                  "chatctl: admin token: invalid user name '%s' (want [a-z0-9][a-z0-9_.-]{0,31})\n",
@@ -77,25 +95,14 @@ int RunToken(const TokenOptions& o) {
                  o.ttl.c_str());
     return kExitUsage;
   }
-  auto secret = ReadSecretFile(o.secret_file);
-  if (!secret.ok()) {
-    std::fprintf(stderr, "chatctl: admin token: %s\n", secret.error().message.c_str());
-    return kExitFailed;
-  }
-  TokenClaims claims;
-  claims.sub = o.user;
-  claims.iat = std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
-  if (*ttl) claims.exp = claims.iat + **ttl;
-  claims.admin = o.admin;
-  std::printf("%s\n", MintToken(claims, *secret).c_str());
-  return std::fflush(stdout) == 0 ? kExitOk : kExitFailed;
+  return o.secret_file.empty() ? MintOnNode(o, *ttl) : MintOffline(o, *ttl);
 }
 
 Command SetupToken(CLI::App& admin) {
   auto o = std::make_shared<TokenOptions>();
-  CLI::App* app = admin.add_subcommand("token", "Mint a token (JWT, HS256) for a user");
+  CLI::App* app = admin.add_subcommand(
+      "token",
+      "Mint a token (JWT, HS256) for a user: offline with --secret-file, else on the node");
   app->add_option("--user", o->user, "User name the token is for (its 'sub')")
       ->required()
       ->type_name("USER");
@@ -103,9 +110,12 @@ Command SetupToken(CLI::App& admin) {
       ->type_name("TTL")
       ->capture_default_str();
   app->add_flag("--admin", o->admin, "Mark the token as an administrator's");
-  app->add_option("--secret-file", o->secret_file, "File holding the cluster secret")
-      ->required()
-      ->type_name("FILE");
+  auto* secret = app->add_option("--secret-file", o->secret_file,
+                                 "Sign offline with the cluster secret in FILE (no node needed)")
+                     ->type_name("FILE");
+  AddApiOptions(*app, o->api);
+  secret->excludes(app->get_option("--url"));
+  secret->excludes(app->get_option("--token"));
   return {app, [o] { return RunToken(*o); }};
 }
 
@@ -155,9 +165,16 @@ Command SetupMeshKeygen(CLI::App& admin) {
 }  // namespace
 
 Command SetupAdmin(CLI::App& parent) {
-  CLI::App* app = parent.add_subcommand("admin", "Administration with the cluster secret");
+  CLI::App* app = parent.add_subcommand(
+      "admin", "Administer a cluster: users, rooms, bans (the node's admin API), tokens, keys");
   app->require_subcommand(1);
   auto nouns = std::make_shared<std::vector<Command>>();
+  nouns->push_back(SetupAdminNode(*app));
+  nouns->push_back(SetupAdminStats(*app));
+  nouns->push_back(SetupAdminChannel(*app));
+  nouns->push_back(SetupAdminUser(*app));
+  for (auto& verb : SetupAdminModeration(*app)) nouns->push_back(std::move(verb));
+  nouns->push_back(SetupAdminPublish(*app));
   nouns->push_back(SetupToken(*app));
   nouns->push_back(SetupMeshKeygen(*app));
   return {app, [nouns] {
