@@ -148,6 +148,15 @@ std::string Cell(const json& value, const std::string& key) {
   if (value.is_null()) return "-";
   if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
   if (value.is_string()) return Printable(value.get<std::string>());
+  if (key == "last_message" && value.is_object() && value.contains("from") &&
+      value.contains("text")) {
+    // As `chatctl tail` shows a message, with the date: a room's info is often read days later.
+    std::string when;
+    if (value.contains("ts") && value["ts"].is_number_integer()) {
+      when = FormatUtc(value["ts"].get<std::int64_t>()) + " ";
+    }
+    return when + "<" + Cell(value["from"], "from") + "> " + Cell(value["text"], "text");
+  }
   if ((key == "until" || key == "banned_until") && value.is_number_integer()) {
     // A user's banned_until of 0 is "not banned"; a ban's until of 0 is "no expiry".
     std::int64_t until = value.get<std::int64_t>();

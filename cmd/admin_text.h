@@ -129,20 +129,24 @@ inline std::string FormatTable(const std::vector<std::string>& header,
   return out;
 }
 
-// A ban's `until` for people: "never" for 0 (no expiry), else UTC as 2026-11-23T10:00:00Z. The
-// spec does not say the unit; the node's other times (`ts`) are milliseconds, so values that can
-// only be milliseconds (past the year 5000 as seconds) are read as such, the rest as seconds.
-inline std::string FormatUntil(std::int64_t until) {
-  if (until <= 0) return "never";
-  std::int64_t seconds = until >= 100000000000LL ? until / 1000 : until;
+// A time from the node in UTC, as 2026-11-23T10:00:00Z. The node's message times (`ts`) are
+// milliseconds; the spec does not give the unit of every field, so values that can only be
+// milliseconds (past the year 5000 as seconds) are read as such, the rest as seconds.
+inline std::string FormatUtc(std::int64_t time) {
+  std::int64_t seconds = time >= 100000000000LL ? time / 1000 : time;
   std::time_t t = static_cast<std::time_t>(seconds);
   std::tm tm{};
-  if (gmtime_r(&t, &tm) == nullptr) return std::to_string(until);
+  if (gmtime_r(&t, &tm) == nullptr) return std::to_string(time);
   char text[32];
   if (std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
-    return std::to_string(until);
+    return std::to_string(time);
   }
   return text;
+}
+
+// A ban's `until` for people: "never" for 0 (no expiry), else the time in UTC.
+inline std::string FormatUntil(std::int64_t until) {
+  return until <= 0 ? "never" : FormatUtc(until);
 }
 
 }  // namespace chatctl::cmd

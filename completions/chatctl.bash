@@ -16,8 +16,8 @@ _chatctl()
         cword=$COMP_CWORD
     fi
 
-    # Find the subcommand (and, under admin, the noun) already on the line.
-    local cmd="" sub="" i w
+    # Find the subcommand (and, under admin, the noun and its verb) already on the line.
+    local cmd="" sub="" verb="" i w
     for ((i = 1; i < cword; i++)); do
         w=${words[i]}
         case $w in
@@ -29,14 +29,21 @@ _chatctl()
             esac
         elif [[ $cmd == admin && -z $sub ]]; then
             case $w in
-                token|mesh-keygen) sub=$w ;;
+                node|stats|channel|user|kick|ban|unban|bans|publish|token|mesh-keygen) sub=$w ;;
+            esac
+        elif [[ $cmd == admin && -z $verb ]]; then
+            case $sub/$w in
+                node/list|channel/list|channel/info|channel/create|channel/delete|channel/topic|\
+                channel/members|channel/invite|channel/remove|channel/presence|user/list|\
+                user/search|user/show|user/add|user/passwd|user/disable|user/enable|user/delete)
+                    verb=$w ;;
             esac
         fi
     done
 
     # Values of the option just before the cursor.
     case $prev in
-        --config|--secret-file|--mesh-key|--mesh-trust|--out)
+        --config|--secret-file|--mesh-key|--mesh-trust|--out|--password-file)
             _chatctl_files
             return
             ;;
@@ -68,7 +75,15 @@ _chatctl()
             COMPREPLY=($(compgen -W '90s 30m 1h 24h 7d 30d never' -- "$cur"))
             return
             ;;
-        --as|--to|--user)
+        --for)
+            COMPREPLY=($(compgen -W '30m 1h 2h 1d 7d 30d' -- "$cur"))
+            return
+            ;;
+        --role)
+            COMPREPLY=($(compgen -W 'member admin owner' -- "$cur"))
+            return
+            ;;
+        --as|--to|--user|--owner|--from)
             COMPREPLY=($(compgen -u -- "$cur"))
             return
             ;;
@@ -84,7 +99,7 @@ _chatctl()
         --max-frame-bytes|--max-text-chars|--max-joins|--rate-limit|--rate-burst|\
         --max-outbound-bytes|--since-replay-max|--presence-events-max|--hello-timeout|--ping-interval|\
         --subs|--pubs|--channels|--msgs|--duration|--rate|--window|--size|--warmup|\
-        --hold|--threads)
+        --hold|--threads|--prefix|--limit|--after|--topic)
             # free-form value: nothing sensible to offer
             return
             ;;
@@ -100,7 +115,7 @@ _chatctl()
             fi
             ;;
         serve)
-            opts='-h --help --config --listen --data --node-id --secret-file --open
+            opts='-h --help --config --listen --data --node-id --secret-file --open --allow-register
                   --log-level --log-format --durability --max-frame-bytes --max-text-chars
                   --max-joins --rate-limit --rate-burst --max-outbound-bytes
                   --since-replay-max --presence-events-max --hello-timeout --ping-interval --bus --mesh-bind
@@ -118,21 +133,53 @@ _chatctl()
                   --msgs --duration --rate --window --size --warmup --hold --threads --json'
             ;;
         admin)
-            case $sub in
-                token)
-                    opts='-h --help --user --ttl --admin --secret-file'
-                    ;;
-                mesh-keygen)
-                    opts='-h --help --out --force'
-                    ;;
+            # Options of every verb that calls the node's admin API.
+            local api='-h --help -u --url --token --json'
+            case $sub/$verb in
+                node/)
+                    opts='list' ;;
+                channel/)
+                    opts='list info create delete topic members invite remove presence' ;;
+                user/)
+                    opts='list search show add passwd disable enable delete' ;;
+                channel/list)
+                    opts="$api --prefix --limit" ;;
+                channel/create)
+                    opts="$api --private --topic --owner" ;;
+                channel/invite)
+                    opts="$api --role" ;;
+                user/list)
+                    opts="$api --prefix --after --limit" ;;
+                user/search)
+                    opts="$api --after --limit" ;;
+                user/add)
+                    opts="$api --admin --password-stdin --password-file" ;;
+                user/passwd)
+                    opts="$api --password-stdin --password-file" ;;
+                node/*|channel/*|user/*|stats/)
+                    opts=$api ;;
+                kick/|unban/|bans/)
+                    opts="$api -c --channel" ;;
+                ban/)
+                    opts="$api -c --channel --for" ;;
+                publish/)
+                    opts="$api -c --channel --to --from" ;;
+                token/)
+                    opts='-h --help --user --ttl --admin --secret-file -u --url --token --json' ;;
+                mesh-keygen/)
+                    opts='-h --help --out --force' ;;
                 *)
                     if [[ $cur == -* ]]; then
                         opts='-h --help'
                     else
-                        opts='token mesh-keygen'
+                        opts='node stats channel user kick ban unban bans publish token mesh-keygen'
                     fi
                     ;;
             esac
+            # A noun without its verb yet: offer the verbs, or help once a dash is typed.
+            if [[ ($sub == node || $sub == channel || $sub == user) && -z $verb && $cur == -* ]]; then
+                opts='-h --help'
+            fi
             ;;
     esac
 

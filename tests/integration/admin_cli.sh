@@ -264,7 +264,7 @@ expect_out '"exp":[0-9]+'
 run 2 admin token --user frank --secret-file "$work/secret" -u "$CHATCTL_URL"
 
 # --- refusals and their exit codes ------------------------------------------------------------
-run 4 admin user list --token ""
+CHATCTL_TOKEN="" run 4 admin user list
 expect_err '^chatctl: admin user list: unauthorized: '
 run 4 admin user list --token "$alice_token"
 expect_err '^chatctl: admin user list: forbidden: '

@@ -60,3 +60,7 @@ TEST_CASE("a ban's expiry reads as UTC, 0 as never, milliseconds as well as seco
   CHECK(FormatUntil(1795435200) == "2026-11-23T12:00:00Z");
   CHECK(FormatUntil(1795435200123) == "2026-11-23T12:00:00Z");
 }
+
+TEST_CASE("a message time in milliseconds reads as UTC to the second", "[admin]") {
+  CHECK(FormatUtc(1795452727726) == "2026-11-23T16:52:07Z");
+}
