@@ -158,7 +158,9 @@ Result<std::unique_ptr<Socket>> Connect(const HttpEndpoint& e, std::chrono::mill
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV;
+  // Not AI_ADDRCONFIG: on a host whose only v6 address is ::1 it hides ::1 for "localhost",
+  // and a node listening on [::1] would be out of reach.
+  hints.ai_flags = AI_NUMERICSERV;
   addrinfo* list = nullptr;
   std::string port = std::to_string(e.port);
   int rc = getaddrinfo(e.host.c_str(), port.c_str(), &hints, &list);
