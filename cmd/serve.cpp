@@ -86,6 +86,8 @@ Command SetupServe(CLI::App& parent) {
       ->check(CLI::ExistingFile);
   app->add_flag("--open", o->node.open,
                 "Trust user names in hello even on a non-loopback address (no secret)");
+  app->add_flag("--allow-register", o->node.allow_register,
+                "Let anyone create an account with the protocol's 'register'");
   app->add_option("--log-level", o->log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();

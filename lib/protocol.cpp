@@ -50,6 +50,7 @@ class FieldReader {
 
   bool failed() const { return error_.has_value(); }
   bool has(const char* name) const { return object_.contains(name); }
+  json::const_iterator Raw(const char* name) const { return object_.find(name); }
   const Invalid& error() const { return *error_; }
 
   void Fail(std::string code, std::string message) {
@@ -144,6 +145,19 @@ std::optional<Body> ReadJoin(FieldReader& f, const Limits& limits) {
   return join;
 }
 
+// A message text: 1 to max_text_chars code points, no NUL (send and edit).
+void CheckText(FieldReader& f, const std::string& text, const Limits& limits) {
+  if (f.failed()) return;
+  if (text.empty()) {
+    f.BadRequest("field 'text' must not be empty");
+  } else if (text.find('\0') != std::string::npos) {
+    f.BadRequest("field 'text' must not contain U+0000");
+  } else if (CountCodePoints(text) > limits.max_text_chars) {
+    f.Fail("too_large",
+           "text is longer than " + std::to_string(limits.max_text_chars) + " characters");
+  }
+}
+
 std::optional<Body> ReadSend(FieldReader& f, const Limits& limits) {
   Send send;
   if (f.has("channel") && f.has("to")) {
@@ -159,16 +173,7 @@ std::optional<Body> ReadSend(FieldReader& f, const Limits& limits) {
     f.BadRequest("missing field 'channel' (or 'to')");
   }
   send.text = f.String("text", true).value_or("");
-  if (!f.failed()) {
-    if (send.text.empty()) {
-      f.BadRequest("field 'text' must not be empty");
-    } else if (send.text.find('\0') != std::string::npos) {
-      f.BadRequest("field 'text' must not contain U+0000");
-    } else if (CountCodePoints(send.text) > limits.max_text_chars) {
-      f.Fail("too_large",
-             "text is longer than " + std::to_string(limits.max_text_chars) + " characters");
-    }
-  }
+  CheckText(f, send.text, limits);
   if (f.failed()) return std::nullopt;
   return send;
 }
@@ -183,6 +188,82 @@ std::optional<Body> ReadHistory(FieldReader& f) {
   return history;
 }
 
+std::optional<Body> ReadRegister(FieldReader& f) {
+  Register r;
+  r.user = f.String("user", true).value_or("");
+  r.password = f.String("password", true).value_or("");
+  if (!f.failed() && !IsValidUserName(r.user)) {
+    f.BadRequest("invalid user name '" + Quote(r.user) + "'");
+  }
+  if (f.failed()) return std::nullopt;
+  return r;
+}
+
+std::optional<Body> ReadRoomOp(const std::string& type, FieldReader& f) {
+  RoomOp op;
+  op.op = type;
+  // Kicks and bans without a channel are cluster-wide.
+  bool channel_optional = type == "kick" || type == "ban" || type == "unban";
+  auto channel = f.String("channel", !channel_optional);
+  if (channel) {
+    if (!IsValidRoomName(*channel)) {
+      f.BadRequest("invalid room name '" + Quote(*channel) +
+                   "' (dm channels have no rooms' roles)");
+    }
+    op.channel = *channel;
+  }
+  bool needs_user = type != "create" && type != "room" && type != "topic";
+  if (needs_user) {
+    op.user = f.String("user", true).value_or("");
+    if (!f.failed() && !IsValidUserName(op.user)) {
+      f.BadRequest("invalid user name '" + Quote(op.user) + "'");
+    }
+  }
+  if (type == "invite") {
+    op.role = f.String("role", false);
+    if (op.role && (*op.role == "none" || !control::ParseRole(*op.role))) {
+      f.BadRequest("field 'role' must be member, admin or owner");
+    }
+  }
+  if (type == "create" || type == "topic") {
+    op.topic = f.String("topic", type == "topic");
+    if (op.topic && CountCodePoints(*op.topic) > 256)
+      f.Fail("too_large", "a topic has at most 256 characters");
+  }
+  if (type == "create" && f.has("private")) {
+    auto it = f.Raw("private");
+    if (!it->is_boolean()) {
+      f.BadRequest("field 'private' must be true or false");
+    } else {
+      op.is_private = it->get<bool>();
+    }
+  }
+  if (type == "ban") op.seconds = f.Integer("seconds", 1, 10LL * 366 * 86400);
+  if (f.failed()) return std::nullopt;
+  return op;
+}
+
+std::optional<Body> ReadMessageOp(const std::string& type, FieldReader& f, const Limits& limits) {
+  MessageOp op;
+  op.op = type;
+  op.channel = f.Channel("channel").value_or("");
+  auto id = f.Id("id");
+  if (!f.failed() && !id) f.BadRequest("missing field 'id'");
+  op.id = id.value_or(0);
+  if (type == "edit") {
+    op.text = f.String("text", true).value_or("");
+    CheckText(f, op.text, limits);
+  }
+  if (type == "react" || type == "unreact") {
+    op.emoji = f.String("emoji", true).value_or("");
+    if (!f.failed() && !control::IsValidReaction(op.emoji)) {
+      f.BadRequest("field 'emoji' must be 1 to 32 bytes with no spaces or control characters");
+    }
+  }
+  if (f.failed()) return std::nullopt;
+  return op;
+}
+
 std::optional<Body> ReadBody(const std::string& type, FieldReader& f, const Limits& limits) {
   if (type == "hello") return ReadHello(f);
   if (type == "join") return ReadJoin(f, limits);
@@ -195,6 +276,14 @@ std::optional<Body> ReadBody(const std::string& type, FieldReader& f, const Limi
     return PresenceQuery{std::move(*channel)};
   }
   if (type == "ping") return Ping{};
+  if (type == "register") return ReadRegister(f);
+  if (type == "create" || type == "room" || type == "topic" || type == "invite" ||
+      type == "remove" || type == "kick" || type == "ban" || type == "unban") {
+    return ReadRoomOp(type, f);
+  }
+  if (type == "edit" || type == "delete" || type == "react" || type == "unreact") {
+    return ReadMessageOp(type, f, limits);
+  }
   f.BadRequest("unknown type '" + Quote(type) + "'");
   return std::nullopt;
 }
@@ -257,6 +346,21 @@ ordered_json MessageObject(const Message& m) {
   j["from"] = m.from;
   j["text"] = m.text;
   j["ts"] = m.ts;
+  if (m.state) {  // what edits, deletes and reactions made of it (history and replays only)
+    const control::MessageState& state = *m.state;
+    if (state.deleted) {
+      j["text"] = "";
+      j["deleted"] = true;
+    } else if (state.text) {
+      j["text"] = *state.text;
+      j["edited_ts"] = state.edited_ts;
+    }
+    if (!state.reactions.empty()) {
+      ordered_json reactions = ordered_json::object();
+      for (const auto& [emoji, users] : state.reactions) reactions[emoji] = users;
+      j["reactions"] = reactions;
+    }
+  }
   return j;
 }
 
@@ -302,6 +406,10 @@ std::string Welcome(std::string_view user, std::string_view node, std::int64_t s
 }
 
 std::string MessageJson(const Message& m) { return Dump(MessageObject(m)); }
+
+nlohmann::json MessageObjectJson(const Message& m) {
+  return nlohmann::json::parse(Dump(MessageObject(m)));
+}
 
 std::string Ack(const Ref& ref, const Message& m) {
   ordered_json j = Start("ack", ref);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lib/config.h"
+#include "lib/control.h"
 #include "lib/ids.h"
 #include "lib/message.h"
 
@@ -64,8 +65,32 @@ struct PresenceQuery {
   std::string channel;
 };
 struct Ping {};
+// Self sign-up, where the node allows it (`serve --allow-register`); answered like a hello.
+struct Register {
+  std::string user;
+  std::string password;
+};
+// Rooms and moderation: create, room (info), topic, invite, remove, kick, ban, unban.
+struct RoomOp {
+  std::string op;                       // the request's type
+  std::string channel;                  // a room; empty for a cluster-wide kick, ban or unban
+  std::string user;                     // invite, remove, kick, ban, unban
+  std::optional<std::string> role;      // invite: member (default), admin or owner
+  std::optional<std::string> topic;     // create, topic
+  bool is_private = false;              // create
+  std::optional<std::int64_t> seconds;  // ban: how long (none: no expiry)
+};
+// Changes to a message: edit, delete, react, unreact.
+struct MessageOp {
+  std::string op;
+  std::string channel;  // where the message is (a room or a dm channel)
+  MessageId id = 0;
+  std::string text;   // edit
+  std::string emoji;  // react, unreact
+};
 
-using Body = std::variant<Hello, Join, Leave, Send, History, PresenceQuery, Ping>;
+using Body = std::variant<Hello, Join, Leave, Send, History, PresenceQuery, Ping, Register, RoomOp,
+                          MessageOp>;
 
 struct Request {
   Ref ref;
@@ -98,6 +123,26 @@ std::string PresenceList(const Ref& ref, std::string_view channel,
 std::string PresenceEvent(std::string_view channel, std::string_view user, bool joined);
 std::string Pong(const Ref& ref);
 std::string ErrorReply(const Ref& ref, std::string_view code, std::string_view message);
+
+// --- Rooms, moderation and message changes (lib/protocol_control.cpp). ---
+// {"type":"ok","ref",...fields}: a room or message request is durable on this node.
+std::string OkReply(const Ref& ref, const nlohmann::json& fields);
+// {"type":"room","ref","channel","kind","topic","owner","role","members":[{"user","role"}]}
+std::string RoomReply(const Ref& ref, const std::string& channel, const control::RoomRecord* room,
+                      const std::string& asker);
+// Live events to a room's sessions.
+std::string TopicEvent(const std::string& channel, const std::string& topic, const std::string& by);
+std::string MemberEvent(const std::string& channel, const std::string& user, control::Role role,
+                        const std::string& by);
+std::string EditEvent(const control::MessageState& state, const std::string& by);
+std::string DeleteEvent(const control::MessageState& state, const std::string& by);
+std::string ReactionEvent(const control::MessageState& state, const std::string& emoji,
+                          const std::string& user, bool on);
+// A `left` the session did not ask for: the room was deleted, or the user removed from it.
+std::string LeftBecause(const std::string& channel, const std::string& reason);
+// The room's state for the admin API and `room`.
+nlohmann::json RoomObject(const std::string& channel, const control::RoomRecord* room);
+nlohmann::json MessageObjectJson(const Message& m);
 
 // --- For clients: a `msg` object back into a Message. ---
 std::optional<Message> MessageFromJson(const nlohmann::json& j);

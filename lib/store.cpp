@@ -13,6 +13,9 @@
 #include <string_view>
 #include <utility>
 
+#include "lib/sqlite_util.h"
+#include "lib/state_tables.h"
+
 namespace chatctl {
 namespace {
 
@@ -37,27 +40,51 @@ constexpr const char* kMigrations[] = {
     ");"
     "CREATE INDEX messages_by_channel ON messages (channel, id);"
     "CREATE UNIQUE INDEX messages_by_origin_seq ON messages (origin, seq);",
+    // v2. Control events (lib/control.h) share the log: `kind` is empty for a chat message, and a
+    // control event's `channel` is its key ("@user", "#room", "%id"), which no history read asks
+    // for. Their folded state lives in the tables below (lib/state_tables.cpp); `channels` counts
+    // messages per channel for listings without a scan.
+    "ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE users (name TEXT PRIMARY KEY, account INTEGER NOT NULL, hash TEXT NOT NULL,"
+    "  admin INTEGER NOT NULL, disabled INTEGER NOT NULL, deleted INTEGER NOT NULL,"
+    "  ban_until INTEGER, created_id INTEGER NOT NULL, last_id INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE rooms (name TEXT PRIMARY KEY, created INTEGER NOT NULL,"
+    "  private INTEGER NOT NULL, topic TEXT NOT NULL, owner TEXT NOT NULL,"
+    "  history_floor INTEGER NOT NULL, last_id INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE room_members (room TEXT NOT NULL, user TEXT NOT NULL, role TEXT NOT NULL,"
+    "  PRIMARY KEY (room, user)) WITHOUT ROWID;"
+    "CREATE TABLE room_bans (room TEXT NOT NULL, user TEXT NOT NULL, until INTEGER NOT NULL,"
+    "  PRIMARY KEY (room, user)) WITHOUT ROWID;"
+    "CREATE TABLE message_state (id INTEGER PRIMARY KEY, channel TEXT NOT NULL, text TEXT,"
+    "  edited_ts INTEGER NOT NULL, deleted INTEGER NOT NULL, reactions TEXT NOT NULL,"
+    "  last_id INTEGER NOT NULL);"
+    "CREATE INDEX message_state_by_channel ON message_state (channel, id);"
+    "CREATE TABLE channels (name TEXT PRIMARY KEY, messages INTEGER NOT NULL,"
+    "  last_id INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO channels SELECT channel, count(*), max(id) FROM messages GROUP BY channel;",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
 // A new id that collides with a stored one is skipped (the same event applied twice); a stored
 // (origin, seq) under another id still fails, since skipping it would ack a message never stored.
 constexpr const char* kInsertSql =
-    "INSERT INTO messages (id, channel, sender, body, ts, origin, seq) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING";
+    "INSERT INTO messages (id, channel, sender, body, ts, origin, seq, kind) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING";
 constexpr const char* kNewestSql =
-    "SELECT id, channel, sender, body, ts, origin, seq FROM messages "
-    "WHERE channel = ?1 ORDER BY id DESC LIMIT ?2";
+    "SELECT id, channel, sender, body, ts, origin, seq, kind FROM messages "
+    "WHERE channel = ?1 AND id > ?3 ORDER BY id DESC LIMIT ?2";
 constexpr const char* kBeforeSql =
-    "SELECT id, channel, sender, body, ts, origin, seq FROM messages "
-    "WHERE channel = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+    "SELECT id, channel, sender, body, ts, origin, seq, kind FROM messages "
+    "WHERE channel = ?1 AND id < ?2 AND id > ?4 ORDER BY id DESC LIMIT ?3";
 constexpr const char* kAfterSql =
-    "SELECT id, channel, sender, body, ts, origin, seq FROM messages "
-    "WHERE channel = ?1 AND id > ?2 ORDER BY id ASC LIMIT ?3";
+    "SELECT id, channel, sender, body, ts, origin, seq, kind FROM messages "
+    "WHERE channel = ?1 AND id > ?2 AND id > ?4 ORDER BY id ASC LIMIT ?3";
 constexpr const char* kHeadSeqSql = "SELECT max(seq) FROM messages WHERE origin = ?1";
+constexpr const char* kGetSql =
+    "SELECT id, channel, sender, body, ts, origin, seq, kind FROM messages WHERE id = ?1";
 constexpr const char* kMaxIdSql = "SELECT max(id) FROM messages";
 constexpr const char* kRangeSql =
-    "SELECT id, channel, sender, body, ts, origin, seq FROM messages "
+    "SELECT id, channel, sender, body, ts, origin, seq, kind FROM messages "
     "WHERE origin = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3";
 
 struct DbCloser {
@@ -65,26 +92,10 @@ struct DbCloser {
 };
 using Db = std::unique_ptr<sqlite3, DbCloser>;
 
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
-
-// Resets a kept statement when one use of it ends, on every path: a statement left mid-step would
-// hold its read snapshot (readers would not see new commits) and the bound copies.
-class StmtUse {
- public:
-  explicit StmtUse(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~StmtUse() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  StmtUse(const StmtUse&) = delete;
-  StmtUse& operator=(const StmtUse&) = delete;
-
- private:
-  sqlite3_stmt* stmt_;
-};
+using sqlite::BindText;
+using sqlite::ColumnText;
+using sqlite::Stmt;
+using sqlite::StmtUse;
 
 std::string ErrorText(sqlite3* db) {
   // A failed open may leave no handle at all; SQLite then can only have run out of memory.
@@ -98,14 +109,6 @@ Error Failure(const std::string& path, std::string_view what, sqlite3* db) {
   return Error{"unavailable", "store " + path + ": " + std::string(what) + ": " + ErrorText(db)};
 }
 
-std::string ColumnText(sqlite3_stmt* stmt, int column) {
-  // Text first, then its byte length, as SQLite asks; the length keeps embedded NULs.
-  const unsigned char* text = sqlite3_column_text(stmt, column);
-  int bytes = sqlite3_column_bytes(stmt, column);
-  if (text == nullptr) return {};
-  return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(bytes));
-}
-
 Message ReadMessage(sqlite3_stmt* stmt) {
   Message m;
   m.id = static_cast<MessageId>(sqlite3_column_int64(stmt, 0));
@@ -115,11 +118,8 @@ Message ReadMessage(sqlite3_stmt* stmt) {
   m.ts = sqlite3_column_int64(stmt, 4);
   m.origin = static_cast<std::uint32_t>(sqlite3_column_int64(stmt, 5));
   m.seq = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 6));
+  m.kind = ColumnText(stmt, 7);
   return m;
-}
-
-int BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
-  return sqlite3_bind_text64(stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
 }  // namespace
@@ -130,8 +130,9 @@ struct Store::Impl {
   std::string path;
   bool writable = false;
   Stmt begin, commit, rollback, insert;  // writer only
-  Stmt newest, before, after, head_seq, max_id, range;
-  int wal_frames = 0;  // writer: set by the WAL hook after each commit
+  Stmt newest, before, after, head_seq, max_id, range, get;
+  int wal_frames = 0;                  // writer: set by the WAL hook after each commit
+  std::unique_ptr<StateTables> state;  // control events' state, on this connection
 
   // Opens the connection and reads the header: a file that is not a database fails here, before
   // anything writes to it, and so does a schema newer than this build.
@@ -143,6 +144,7 @@ struct Store::Impl {
     int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     impl->db.reset(raw);  // a failed open still hands back a handle that must be closed
     if (rc != SQLITE_OK) return impl->Fail("cannot open");
+    impl->state = std::make_unique<StateTables>(raw, path);
     sqlite3_busy_timeout(raw, kBusyTimeoutMs);
     auto version = impl->QueryInt("PRAGMA user_version", "cannot open");
     if (!version.ok()) return version.error();
@@ -196,9 +198,10 @@ struct Store::Impl {
         if (Status s = Prepare(*stmt, sql); !s.ok()) return s;
       }
     }
-    for (auto [stmt, sql] : {std::pair{&newest, kNewestSql}, std::pair{&before, kBeforeSql},
-                             std::pair{&after, kAfterSql}, std::pair{&head_seq, kHeadSeqSql},
-                             std::pair{&max_id, kMaxIdSql}, std::pair{&range, kRangeSql}}) {
+    for (auto [stmt, sql] :
+         {std::pair{&newest, kNewestSql}, std::pair{&before, kBeforeSql},
+          std::pair{&after, kAfterSql}, std::pair{&head_seq, kHeadSeqSql},
+          std::pair{&max_id, kMaxIdSql}, std::pair{&range, kRangeSql}, std::pair{&get, kGetSql}}) {
       if (Status s = Prepare(*stmt, sql); !s.ok()) return s;
     }
     return Ok{};
@@ -259,9 +262,15 @@ struct Store::Impl {
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 5, m.ts);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 6, m.origin);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 7, static_cast<sqlite3_int64>(m.seq));
+    if (rc == SQLITE_OK) rc = BindText(stmt, 8, m.kind);
     if (rc != SQLITE_OK) return Fail("cannot bind message " + std::to_string(m.id));
     rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE) return std::nullopt;
+    if (rc == SQLITE_DONE) {
+      if (sqlite3_changes(db.get()) == 0) return std::nullopt;  // had it already
+      Status folded = m.is_control() ? state->Apply(m) : state->CountMessage(m.channel, m.id);
+      if (!folded.ok()) return folded.error();
+      return std::nullopt;
+    }
     if ((rc & 0xff) == SQLITE_CONSTRAINT) {
       return Error{"conflict", "store " + path + ": event (origin " + std::to_string(m.origin) +
                                    ", seq " + std::to_string(m.seq) +
@@ -285,6 +294,12 @@ struct Store::Impl {
       page.messages.push_back(ReadMessage(stmt));
     }
     if (newest_first) std::reverse(page.messages.begin(), page.messages.end());
+    return page;
+  }
+
+  Result<Page> Decorated(const std::string& channel, Result<Page> page) {
+    if (!page.ok()) return page;
+    if (Status s = state->Decorate(channel, page->messages); !s.ok()) return s.error();
     return page;
   }
 
@@ -414,32 +429,35 @@ Status Store::Append(const std::vector<Message>& messages) {
   return *error;
 }
 
-Result<Page> Store::Newest(const std::string& channel, int limit) {
+Result<Page> Store::Newest(const std::string& channel, int limit, MessageId floor) {
   if (limit <= 0) return Page{};
   sqlite3_stmt* stmt = impl_->newest.get();
   StmtUse use(stmt);
   if (BindText(stmt, 1, channel) != SQLITE_OK ||
-      sqlite3_bind_int64(stmt, 2, sqlite3_int64{limit} + 1) != SQLITE_OK) {
+      sqlite3_bind_int64(stmt, 2, sqlite3_int64{limit} + 1) != SQLITE_OK ||
+      sqlite3_bind_int64(stmt, 3, static_cast<sqlite3_int64>(floor)) != SQLITE_OK) {
     return impl_->Fail("cannot read history");
   }
-  return impl_->ReadPage(stmt, limit, /*newest_first=*/true);
+  return impl_->Decorated(channel, impl_->ReadPage(stmt, limit, /*newest_first=*/true));
 }
 
-Result<Page> Store::Before(const std::string& channel, MessageId before, int limit) {
+Result<Page> Store::Before(const std::string& channel, MessageId before, int limit,
+                           MessageId floor) {
   if (limit <= 0) return Page{};
   // Every stored id is below an anchor past the integer range, so that is the newest page.
-  if (before > kMaxSqlInteger) return Newest(channel, limit);
+  if (before > kMaxSqlInteger) return Newest(channel, limit, floor);
   sqlite3_stmt* stmt = impl_->before.get();
   StmtUse use(stmt);
   if (BindText(stmt, 1, channel) != SQLITE_OK ||
       sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(before)) != SQLITE_OK ||
-      sqlite3_bind_int64(stmt, 3, sqlite3_int64{limit} + 1) != SQLITE_OK) {
+      sqlite3_bind_int64(stmt, 3, sqlite3_int64{limit} + 1) != SQLITE_OK ||
+      sqlite3_bind_int64(stmt, 4, static_cast<sqlite3_int64>(floor)) != SQLITE_OK) {
     return impl_->Fail("cannot read history");
   }
-  return impl_->ReadPage(stmt, limit, /*newest_first=*/true);
+  return impl_->Decorated(channel, impl_->ReadPage(stmt, limit, /*newest_first=*/true));
 }
 
-Result<Page> Store::After(const std::string& channel, MessageId after, int limit) {
+Result<Page> Store::After(const std::string& channel, MessageId after, int limit, MessageId floor) {
   if (limit <= 0) return Page{};
   // No stored id lies above the integer range.
   if (after >= kMaxSqlInteger) return Page{};
@@ -447,10 +465,11 @@ Result<Page> Store::After(const std::string& channel, MessageId after, int limit
   StmtUse use(stmt);
   if (BindText(stmt, 1, channel) != SQLITE_OK ||
       sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(after)) != SQLITE_OK ||
-      sqlite3_bind_int64(stmt, 3, sqlite3_int64{limit} + 1) != SQLITE_OK) {
+      sqlite3_bind_int64(stmt, 3, sqlite3_int64{limit} + 1) != SQLITE_OK ||
+      sqlite3_bind_int64(stmt, 4, static_cast<sqlite3_int64>(floor)) != SQLITE_OK) {
     return impl_->Fail("cannot read history");
   }
-  return impl_->ReadPage(stmt, limit, /*newest_first=*/false);
+  return impl_->Decorated(channel, impl_->ReadPage(stmt, limit, /*newest_first=*/false));
 }
 
 Result<std::uint64_t> Store::HeadSeq(std::uint32_t origin) {
@@ -493,6 +512,22 @@ Result<std::vector<Message>> Store::Range(std::uint32_t origin, std::uint64_t af
     out.push_back(ReadMessage(stmt));
   }
 }
+
+Result<std::optional<Message>> Store::Get(MessageId id) {
+  if (id > kMaxSqlInteger) return std::optional<Message>();
+  sqlite3_stmt* stmt = impl_->get.get();
+  StmtUse use(stmt);
+  sqlite3_bind_int64(stmt, 1, static_cast<sqlite3_int64>(id));
+  int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_DONE) return std::optional<Message>();
+  if (rc != SQLITE_ROW) return impl_->Fail("cannot read message");
+  Message m = ReadMessage(stmt);
+  std::vector<Message> one{m};
+  if (Status s = impl_->state->Decorate(m.channel, one); !s.ok()) return s.error();
+  return std::optional<Message>(std::move(one.front()));
+}
+
+StateTables& Store::state() { return *impl_->state; }
 
 Result<MessageId> Store::MaxId() {
   sqlite3_stmt* stmt = impl_->max_id.get();

@@ -15,6 +15,8 @@
 
 namespace chatctl {
 
+class StateTables;  // lib/state_tables.h
+
 enum class Durability { kNormal, kFull };  // synchronous=NORMAL (process crash) | FULL (power loss)
 
 // What a checkpoint found and did, in WAL frames (pages).
@@ -54,12 +56,18 @@ class Store {
   // (RESTART), a backstop for a WAL that PASSIVE cannot keep small.
   Result<CheckpointResult> Checkpoint(bool wait = false);
 
+  // History reads leave out every message at or below `floor` (a deleted room's old history).
+  // Each message carries what edits, deletes and reactions made of it (Message::state).
   // The newest `limit` messages of a channel, oldest first; `more` when older ones exist.
-  Result<Page> Newest(const std::string& channel, int limit);
+  Result<Page> Newest(const std::string& channel, int limit, MessageId floor = 0);
   // The `limit` messages just before `before`, oldest first; `more` when older ones exist.
-  Result<Page> Before(const std::string& channel, MessageId before, int limit);
+  Result<Page> Before(const std::string& channel, MessageId before, int limit, MessageId floor = 0);
   // The first `limit` messages after `after`, oldest first; `more` when newer ones exist.
-  Result<Page> After(const std::string& channel, MessageId after, int limit);
+  Result<Page> After(const std::string& channel, MessageId after, int limit, MessageId floor = 0);
+  // One event by id.
+  Result<std::optional<Message>> Get(MessageId id);
+  // Users, rooms, message states and channel counts: the folded control events.
+  StateTables& state();
 
   // The highest event seq stored for an origin node (0 when none); what a restarted node counts on
   // from.

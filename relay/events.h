@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "lib/bus/bus.h"
+#include "lib/control.h"
 #include "lib/message.h"
 #include "lib/protocol.h"
 #include "lib/result.h"
@@ -24,6 +26,14 @@ struct WriteJob {
   SessionId session = 0;  // 0: nobody to ack
   protocol::Ref ref;
   bool remote = false;  // another node's event, from the bus
+  // A control event: the state its commit folded, read back by the writer for the gateway's
+  // directory and the live events it sends.
+  std::optional<control::UserRecord> user_after;
+  std::optional<control::RoomRecord> room_after;
+  std::optional<control::MessageState> message_after;
+  // What to do once the commit is over (answer the request that asked for it), on the gateway
+  // thread; `error` is set when the commit failed.
+  std::function<void(const WriteJob& job, const std::optional<Error>& error)> done;
 };
 
 // store writer -> gateway: one group commit, durable (error empty) or failed.
@@ -41,6 +51,7 @@ struct ReadJob {
   std::string channel;
   MessageId anchor = 0;  // `since` for kJoinSince, `before` for kHistory (0 = newest)
   int limit = 0;
+  MessageId floor = 0;  // a deleted room's history ends here
 };
 
 // history reader -> gateway.
@@ -55,6 +66,11 @@ struct RemotePresence {
   bus::PresenceMap users;
 };
 
-using GatewayEvent = std::variant<Committed, ReadDone, RemotePresence, bus::ClusterView>;
+// worker -> gateway: the rest of an errand (relay/worker.h).
+struct Task {
+  std::function<void()> run;
+};
+
+using GatewayEvent = std::variant<Committed, ReadDone, RemotePresence, bus::ClusterView, Task>;
 
 }  // namespace chatctl::relay

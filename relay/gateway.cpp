@@ -33,8 +33,66 @@ constexpr std::int64_t kDrainTimeoutMs = 5000;
 // request. Zeroed by lws; we own what the pointers point to.
 struct PerConnection {
   Session* session;
-  HttpReply* http;
+  HttpReply* http;        // the answer, once there is one
+  HttpRequest* request;   // an API request whose body is still arriving
+  std::uint64_t http_id;  // an API request waiting for its answer (0: none)
 };
+
+constexpr std::size_t kMaxApiBody = 64 * 1024;
+
+const char* MethodName(int method) {
+  switch (method) {
+    case LWSHUMETH_GET:
+      return "GET";
+    case LWSHUMETH_POST:
+      return "POST";
+    case LWSHUMETH_PUT:
+      return "PUT";
+    case LWSHUMETH_PATCH:
+      return "PATCH";
+    case LWSHUMETH_DELETE:
+      return "DELETE";
+    case LWSHUMETH_HEAD:
+      return "HEAD";
+    default:
+      return "OTHER";
+  }
+}
+
+bool IsLoopbackPeer(lws* wsi) {
+  char peer[64] = {0};
+  lws_get_peer_simple(wsi, peer, sizeof peer);
+  std::string_view p(peer);
+  if (p.rfind("::ffff:", 0) == 0) p.remove_prefix(7);
+  return p == "::1" || p.rfind("127.", 0) == 0;
+}
+
+// The request line, headers and query of an API request; the body follows.
+HttpRequest* ReadRequestHead(lws* wsi, const char* path) {
+  auto* r = new HttpRequest;
+  char* uri = nullptr;
+  int uri_len = 0;
+  r->method = MethodName(lws_http_get_uri_and_method(wsi, &uri, &uri_len));
+  r->path = path != nullptr ? path : "/";
+  char fragment[512];
+  for (int n = 0;
+       lws_hdr_copy_fragment(wsi, fragment, sizeof fragment, WSI_TOKEN_HTTP_URI_ARGS, n) > 0; ++n) {
+    std::string_view arg(fragment);
+    auto eq = arg.find('=');
+    if (eq == std::string_view::npos) {
+      r->query[std::string(arg)] = "";
+    } else {
+      r->query[std::string(arg.substr(0, eq))] = std::string(arg.substr(eq + 1));
+    }
+  }
+  char auth[2048];
+  if (lws_hdr_copy(wsi, auth, sizeof auth, WSI_TOKEN_HTTP_AUTHORIZATION) > 0) {
+    std::string_view a(auth);
+    if (a.rfind("Bearer ", 0) == 0 || a.rfind("bearer ", 0) == 0) r->bearer = a.substr(7);
+  }
+  r->from_loopback = IsLoopbackPeer(wsi);
+  return r;
+}
 
 int Trampoline(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
   auto* gateway = static_cast<Gateway*>(lws_context_user(lws_get_context(wsi)));
@@ -117,10 +175,13 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(GatewayConfig config) {
 
 std::int64_t Gateway::NowMs() const { return SystemClockMs(); }
 
-void Gateway::Run(StoreWriter& writer, HistoryReader& reader, bus::Bus& bus) {
+void Gateway::Run(StoreWriter& writer, HistoryReader& reader, bus::Bus& bus, Worker& queries,
+                  Worker& passwords) {
   writer_ = &writer;
   reader_ = &reader;
   bus_ = &bus;
+  queries_ = &queries;
+  passwords_ = &passwords;
   lws_sul_schedule(context_, 0, &tick_->sul, OnTickTimer, kTickUs);
   while (!done_) {
     if (lws_service(context_, 0) < 0) break;
@@ -157,28 +218,67 @@ int Gateway::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::siz
 
     case LWS_CALLBACK_HTTP: {
       const char* path = static_cast<const char*>(in);
-      NodeSnapshot snap{sessions_.size(), channel_index_.size(), writes_in_flight_, draining_,
-                        stats_,           config_.node_id,       cluster_};
-      pc->http = new HttpReply(RouteHttp(path != nullptr ? path : "/", snap));
+      std::string_view route = path != nullptr ? path : "/";
+      pc->http = nullptr;
+      pc->request = nullptr;
+      pc->http_id = 0;
+      if (route.rfind("/api/v1/", 0) != 0 || route == "/api/v1/nodes") {
+        NodeSnapshot snap{sessions_.size(), channel_index_.size(), writes_in_flight_, draining_,
+                          stats_,           config_.node_id,       cluster_};
+        pc->http = new HttpReply(RouteHttp(route, snap));
+        lws_callback_on_writable(wsi);
+        return 0;
+      }
+      pc->request = ReadRequestHead(wsi, path);
+      pc->http_id = next_http_id_++;
+      http_waiting_[pc->http_id] = wsi;
+      char length[32];
+      bool has_body = lws_hdr_copy(wsi, length, sizeof length, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+                      std::atoll(length) > 0;
+      if (has_body && static_cast<std::size_t>(std::atoll(length)) > kMaxApiBody) {
+        Respond(pc->http_id, ErrorHttpReply({"too_large", "a request body has at most 64 KiB"}));
+        return 0;
+      }
+      if (!has_body) {
+        std::unique_ptr<HttpRequest> request(pc->request);
+        pc->request = nullptr;
+        HandleApi(pc->http_id, *request);
+      }
+      return 0;  // the body arrives in LWS_CALLBACK_HTTP_BODY
+    }
+    case LWS_CALLBACK_HTTP_BODY:
+      if (pc == nullptr || pc->request == nullptr) return 0;
+      if (pc->request->body.size() + len > kMaxApiBody) {
+        delete pc->request;
+        pc->request = nullptr;
+        Respond(pc->http_id, ErrorHttpReply({"too_large", "a request body has at most 64 KiB"}));
+        return 0;
+      }
+      pc->request->body.append(static_cast<const char*>(in), len);
+      return 0;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+      if (pc != nullptr && pc->request != nullptr) {
+        std::unique_ptr<HttpRequest> request(pc->request);
+        pc->request = nullptr;
+        HandleApi(pc->http_id, *request);
+      }
+      return 0;
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+      if (pc == nullptr || pc->http == nullptr) return 0;  // still waiting for the answer
+      std::unique_ptr<HttpReply> reply(pc->http);
+      pc->http = nullptr;
       unsigned char headers[LWS_PRE + 512];
       unsigned char* start = headers + LWS_PRE;
       unsigned char* p = start;
       unsigned char* end = headers + sizeof headers - 1;
-      if (lws_add_http_common_headers(wsi, static_cast<unsigned>(pc->http->status),
-                                      pc->http->content_type.c_str(), pc->http->body.size(), &p,
+      if (lws_add_http_common_headers(wsi, static_cast<unsigned>(reply->status),
+                                      reply->content_type.c_str(), reply->body.size(), &p,
                                       end) != 0 ||
           lws_finalize_write_http_header(wsi, start, &p, end) != 0) {
-        return 1;
+        return -1;
       }
-      lws_callback_on_writable(wsi);
-      return 0;
-    }
-    case LWS_CALLBACK_HTTP_WRITEABLE: {
-      if (pc == nullptr || pc->http == nullptr) return -1;
-      std::vector<unsigned char> body(LWS_PRE + pc->http->body.size());
-      std::memcpy(body.data() + LWS_PRE, pc->http->body.data(), pc->http->body.size());
-      delete pc->http;
-      pc->http = nullptr;
+      std::vector<unsigned char> body(LWS_PRE + reply->body.size());
+      std::memcpy(body.data() + LWS_PRE, reply->body.data(), reply->body.size());
       if (lws_write(wsi, body.data() + LWS_PRE, body.size() - LWS_PRE, LWS_WRITE_HTTP_FINAL) < 0) {
         return -1;
       }
@@ -186,9 +286,13 @@ int Gateway::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::siz
     }
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-      if (pc != nullptr && pc->http != nullptr) {
+      if (pc != nullptr) {
         delete pc->http;
         pc->http = nullptr;
+        delete pc->request;
+        pc->request = nullptr;
+        if (pc->http_id != 0) http_waiting_.erase(pc->http_id);
+        pc->http_id = 0;
       }
       return 0;
 
@@ -206,6 +310,8 @@ int Gateway::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::siz
       sessions_.emplace(s->id, s);
       pc->session = s;
       pc->http = nullptr;
+      pc->request = nullptr;
+      pc->http_id = 0;
       ++stats_.sessions_opened;
       return 0;
     }
@@ -308,6 +414,10 @@ void Gateway::HandleFrame(Session& s, std::string_view frame) {
       HandleHello(s, ref, *hello);
       continue;
     }
+    if (auto* reg = std::get_if<protocol::Register>(&request.body)) {
+      HandleRegister(s, ref, *reg);
+      continue;
+    }
     if (!s.authenticated()) {
       SendText(s, protocol::ErrorReply(ref, "unauthorized", "say hello first"));
       continue;
@@ -327,6 +437,10 @@ void Gateway::HandleFrame(Session& s, std::string_view frame) {
             HandlePresence(s, ref, body);
           } else if constexpr (std::is_same_v<T, protocol::Ping>) {
             SendText(s, protocol::Pong(ref));
+          } else if constexpr (std::is_same_v<T, protocol::RoomOp>) {
+            HandleRoomOp(s, ref, body);
+          } else if constexpr (std::is_same_v<T, protocol::MessageOp>) {
+            HandleMessageOp(s, ref, body);
           }
         },
         request.body);
@@ -334,8 +448,10 @@ void Gateway::HandleFrame(Session& s, std::string_view frame) {
 }
 
 void Gateway::HandleHello(Session& s, const protocol::Ref& ref, const protocol::Hello& hello) {
-  if (s.authenticated()) {
-    SendText(s, protocol::ErrorReply(ref, "conflict", "already welcomed as '" + s.user + "'"));
+  if (s.authenticated() || s.login_pending) {
+    SendText(s, protocol::ErrorReply(ref, "conflict",
+                                     s.authenticated() ? "already welcomed as '" + s.user + "'"
+                                                       : "a login is already under way"));
     return;
   }
   std::string user;
@@ -354,7 +470,7 @@ void Gateway::HandleHello(Session& s, const protocol::Ref& ref, const protocol::
     user = claims->sub;
     admin = claims->admin;
   } else if (hello.password) {
-    CloseSession(s, protocol::kCloseUnauthorized, "password login is not enabled on this node");
+    HandlePasswordHello(s, ref, *hello.user, *hello.password);
     return;
   } else if (hello.user) {
     if (!config_.open_mode) {
@@ -367,23 +483,26 @@ void Gateway::HandleHello(Session& s, const protocol::Ref& ref, const protocol::
     }
     user = *hello.user;
   }
-  s.user = user;
-  s.admin = admin;
-  user_index_[user].insert(s.id);
-  SendText(s, protocol::Welcome(user, "n" + std::to_string(config_.node_id), NowMs()));
+  if (auto refused = directory_.RefuseUser(user, NowMs())) {
+    CloseSession(
+        s, refused->code == "unauthorized" ? protocol::kCloseUnauthorized : protocol::kCloseKicked,
+        refused->message);
+    return;
+  }
+  Welcome(s, user, admin, /*with_token=*/false);
 }
 
-bool Gateway::CanAccess(const Session& s, const std::string& channel) const {
-  if (!IsDmChannel(channel)) return true;  // rooms are public
+std::optional<Error> Gateway::RefuseAccess(const Session& s, const std::string& channel) const {
+  if (!IsDmChannel(channel)) return directory_.RefuseRoom(channel, s.user, s.admin, NowMs());
   auto users = ParseDmChannel(channel);
-  return users && (users->first == s.user || users->second == s.user);
+  if (users && (users->first == s.user || users->second == s.user)) return std::nullopt;
+  return Error{"forbidden", "not a member of channel '" + channel + "'"};
 }
 
 void Gateway::HandleJoin(Session& s, const protocol::Ref& ref, const protocol::Join& join) {
   const std::string& channel = join.channel;
-  if (!CanAccess(s, channel)) {
-    SendText(s,
-             protocol::ErrorReply(ref, "forbidden", "not a member of channel '" + channel + "'"));
+  if (auto refused = RefuseAccess(s, channel)) {
+    SendText(s, protocol::ErrorReply(ref, refused->code, refused->message));
     return;
   }
   if (s.channels.count(channel) != 0) {
@@ -401,6 +520,7 @@ void Gateway::HandleJoin(Session& s, const protocol::Ref& ref, const protocol::J
   job.session = s.id;
   job.ref = ref;
   job.channel = channel;
+  job.floor = directory_.HistoryFloor(channel);
   if (join.since) {
     job.kind = ReadJob::Kind::kJoinSince;
     job.anchor = *join.since;
@@ -442,9 +562,8 @@ void Gateway::HandleSend(Session& s, const protocol::Ref& ref, protocol::Send se
   }
   s.rate_strikes = 0;
   std::string channel = send.to ? DmChannel(s.user, *send.to) : std::move(send.channel);
-  if (!CanAccess(s, channel)) {
-    SendText(s,
-             protocol::ErrorReply(ref, "forbidden", "not a member of channel '" + channel + "'"));
+  if (auto refused = RefuseAccess(s, channel)) {
+    SendText(s, protocol::ErrorReply(ref, refused->code, refused->message));
     return;
   }
   if (draining_) {
@@ -468,9 +587,8 @@ void Gateway::HandleSend(Session& s, const protocol::Ref& ref, protocol::Send se
 }
 
 void Gateway::HandleHistory(Session& s, const protocol::Ref& ref, const protocol::History& h) {
-  if (!CanAccess(s, h.channel)) {
-    SendText(s,
-             protocol::ErrorReply(ref, "forbidden", "not a member of channel '" + h.channel + "'"));
+  if (auto refused = RefuseAccess(s, h.channel)) {
+    SendText(s, protocol::ErrorReply(ref, refused->code, refused->message));
     return;
   }
   ReadJob job;
@@ -480,6 +598,7 @@ void Gateway::HandleHistory(Session& s, const protocol::Ref& ref, const protocol
   job.channel = h.channel;
   job.anchor = h.before.value_or(0);
   job.limit = h.limit;
+  job.floor = directory_.HistoryFloor(h.channel);
   if (!reader_->Submit(std::move(job))) {
     SendText(s, protocol::ErrorReply(ref, "unavailable", "history reader busy; try again"));
   }
@@ -487,20 +606,36 @@ void Gateway::HandleHistory(Session& s, const protocol::Ref& ref, const protocol
 
 void Gateway::HandlePresence(Session& s, const protocol::Ref& ref,
                              const protocol::PresenceQuery& q) {
-  if (!CanAccess(s, q.channel)) {
-    SendText(s,
-             protocol::ErrorReply(ref, "forbidden", "not a member of channel '" + q.channel + "'"));
+  if (auto refused = RefuseAccess(s, q.channel)) {
+    SendText(s, protocol::ErrorReply(ref, refused->code, refused->message));
     return;
   }
+  SendText(s, protocol::PresenceList(ref, q.channel, OnlineIn(q.channel)));
+}
+
+std::vector<std::string> Gateway::OnlineIn(const std::string& channel) const {
   std::set<std::string> users;
-  if (auto it = presence_.find(q.channel); it != presence_.end()) {
+  if (auto it = presence_.find(channel); it != presence_.end()) {
     for (const auto& [user, count] : it->second) users.insert(user);
   }
   for (const auto& [node, rooms] : remote_presence_) {
-    if (auto it = rooms.find(q.channel); it != rooms.end())
+    if (auto it = rooms.find(channel); it != rooms.end())
       users.insert(it->second.begin(), it->second.end());
   }
-  SendText(s, protocol::PresenceList(ref, q.channel, {users.begin(), users.end()}));
+  return {users.begin(), users.end()};
+}
+
+void Gateway::Respond(std::uint64_t http_id, HttpReply reply) {
+  auto it = http_waiting_.find(http_id);
+  if (it == http_waiting_.end()) return;  // the caller hung up meanwhile
+  lws* wsi = it->second;
+  http_waiting_.erase(it);
+  auto* pc = static_cast<PerConnection*>(lws_wsi_user(wsi));
+  if (pc == nullptr) return;
+  delete pc->http;
+  pc->http = new HttpReply(std::move(reply));
+  pc->http_id = 0;
+  lws_callback_on_writable(wsi);
 }
 
 // --- results from the store and the reader ----------------------------------------------------
@@ -513,6 +648,8 @@ void Gateway::DrainInbox() {
       OnReadDone(std::move(*done));
     } else if (auto* remote = std::get_if<RemotePresence>(&event)) {
       OnRemotePresence(std::move(*remote));
+    } else if (auto* task = std::get_if<Task>(&event)) {
+      task->run();
     } else {
       cluster_ = std::move(std::get<bus::ClusterView>(event));
     }
@@ -526,6 +663,10 @@ void Gateway::OnCommitted(Committed committed) {
   if (committed.error) {
     ++stats_.store_errors;
     for (const auto& job : committed.jobs) {
+      if (job.done) {
+        job.done(job, committed.error);
+        continue;
+      }
       if (Session* s = FindSession(job.session)) {
         SendText(*s, protocol::ErrorReply(job.ref, "unavailable",
                                           "message not stored: " + committed.error->message));
@@ -534,8 +675,14 @@ void Gateway::OnCommitted(Committed committed) {
     return;
   }
   for (const auto& job : committed.jobs) {
+    if (job.message.is_control()) {
+      ApplyControl(job);
+      if (job.done) job.done(job, std::nullopt);
+      continue;
+    }
     ++(job.remote ? stats_.messages_replicated : stats_.messages_accepted);
     if (Session* s = FindSession(job.session)) SendText(*s, protocol::Ack(job.ref, job.message));
+    if (job.done) job.done(job, std::nullopt);
     FanOut(job.message);
   }
 }

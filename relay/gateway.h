@@ -22,7 +22,9 @@
 #include "lib/ids.h"
 #include "lib/protocol.h"
 #include "lib/result.h"
+#include "relay/directory.h"
 #include "relay/events.h"
+#include "relay/http_routes.h"
 #include "relay/session.h"
 #include "relay/work_queue.h"
 
@@ -33,6 +35,7 @@ namespace chatctl::relay {
 
 class StoreWriter;
 class HistoryReader;
+class Worker;
 struct TickTimer;  // gateway.cpp
 
 struct GatewayConfig {
@@ -42,18 +45,8 @@ struct GatewayConfig {
   std::optional<std::string> secret;  // HS256 key; none = tokens cannot be verified
   bool open_mode = false;             // trust the user name in `hello`
   MessageId id_floor = 0;             // the store's newest id; new ids go above it
+  bool allow_register = false;        // self sign-up with `register`
   Limits limits;
-};
-
-// Counters for /metrics; written by the gateway thread only.
-struct GatewayStats {
-  std::uint64_t sessions_opened = 0;
-  std::uint64_t messages_accepted = 0;
-  std::uint64_t deliveries = 0;
-  std::uint64_t store_errors = 0;
-  std::uint64_t slow_closes = 0;
-  std::uint64_t presence_events_skipped = 0;  // joins and leaves in rooms over the limit
-  std::uint64_t messages_replicated = 0;      // other nodes' events applied here
 };
 
 class Gateway {
@@ -64,8 +57,12 @@ class Gateway {
 
   int port() const { return port_; }
 
-  // Runs the service loop on the calling thread until a requested stop has drained.
-  void Run(StoreWriter& writer, HistoryReader& reader, bus::Bus& bus);
+  // Before Run(): the rooms and restricted users as the store has them.
+  Status LoadDirectory(Store& store) { return directory_.Load(store); }
+  // Runs the service loop on the calling thread until a requested stop has drained. `queries`
+  // reads the store for the admin API and moderation; `passwords` hashes and checks passwords.
+  void Run(StoreWriter& writer, HistoryReader& reader, bus::Bus& bus, Worker& queries,
+           Worker& passwords);
 
   // Any thread (and the signal thread): begin a graceful stop.
   void RequestStop();
@@ -89,6 +86,35 @@ class Gateway {
   void HandleHistory(Session& s, const protocol::Ref& ref, const protocol::History& history);
   void HandlePresence(Session& s, const protocol::Ref& ref, const protocol::PresenceQuery& q);
 
+  // Accounts, rooms, moderation (gateway_control.cpp).
+  void HandlePasswordHello(Session& s, const protocol::Ref& ref, const std::string& user,
+                           const std::string& password);
+  void HandleRegister(Session& s, const protocol::Ref& ref, const protocol::Register& r);
+  void Welcome(Session& s, const std::string& user, bool admin, bool with_token);
+  void HandleRoomOp(Session& s, const protocol::Ref& ref, const protocol::RoomOp& op);
+  void HandleMessageOp(Session& s, const protocol::Ref& ref, const protocol::MessageOp& op);
+  // Why the session may not moderate `room` as `op` needs, or nullopt.
+  std::optional<Error> RefuseModeration(const Session& s, const protocol::RoomOp& op) const;
+  // Hands a control event to the store; `done` runs on this thread once it is durable (or not).
+  // False, with nothing submitted, when the store's queue is full or the node drains.
+  bool SubmitControl(Message event,
+                     std::function<void(const WriteJob&, const std::optional<Error>&)> done);
+  // What a durable control event changes here: the directory, sessions closed or taken out of a
+  // room, live events to the room's sessions.
+  void ApplyControl(const WriteJob& job);
+  void SendToChannel(const std::string& channel, const Line& line);
+  void CloseUserSessions(const std::string& user, const std::string& room, std::uint16_t code,
+                         const std::string& reason);
+  void RemoveFromRoom(const std::string& room, const std::string& user, const std::string& reason);
+  // Runs `job` on a worker; what it returns runs back here. False when the worker is busy.
+  bool Errand(Worker& worker, std::function<std::function<void()>(Store&)> job);
+
+  // The admin HTTP API (gateway_api.cpp). Answers now or, for what needs the store, later
+  // through Respond().
+  void HandleApi(std::uint64_t http_id, const HttpRequest& request);
+  void Respond(std::uint64_t http_id, HttpReply reply);
+  std::optional<Error> RefuseApiCaller(const HttpRequest& request) const;
+
   // Results from the other threads.
   void DrainInbox();
   void OnCommitted(Committed committed);
@@ -106,7 +132,9 @@ class Gateway {
   int OnWritable(Session& s);
 
   // Membership and presence.
-  bool CanAccess(const Session& s, const std::string& channel) const;
+  // Why the session may not join, read or send to a channel (a dm of others, a private room, a
+  // ban), or nullopt.
+  std::optional<Error> RefuseAccess(const Session& s, const std::string& channel) const;
   void Subscribe(Session& s, const std::string& channel);
   // By value: callers pass the key of s.channels, which this erases.
   void Unsubscribe(Session& s, std::string channel);
@@ -119,6 +147,8 @@ class Gateway {
   void AnnouncePresence(const std::string& channel, const std::string& user, bool joined,
                         SessionId skip = 0);
   Session* FindSession(SessionId id);
+  // Users online in a channel on any node.
+  std::vector<std::string> OnlineIn(const std::string& channel) const;
 
   std::int64_t NowMs() const;
 
@@ -128,6 +158,8 @@ class Gateway {
   StoreWriter* writer_ = nullptr;    // set by Run()
   HistoryReader* reader_ = nullptr;  // set by Run()
   bus::Bus* bus_ = nullptr;          // set by Run()
+  Worker* queries_ = nullptr;        // set by Run()
+  Worker* passwords_ = nullptr;      // set by Run()
   IdGenerator ids_;
 
   WorkQueue<GatewayEvent> inbox_{SIZE_MAX};  // any thread pushes; the gateway drains
@@ -149,6 +181,9 @@ class Gateway {
   std::int64_t drain_started_ms_ = 0;
   std::vector<unsigned char> frame_;  // scratch buffer for outbound frames
   GatewayStats stats_;
+  Directory directory_;
+  std::uint64_t next_http_id_ = 1;
+  std::unordered_map<std::uint64_t, lws*> http_waiting_;  // API requests answered later
   std::unique_ptr<TickTimer> tick_;  // housekeeping: hello deadlines, the drain
 };
 

@@ -19,12 +19,12 @@ void HistoryReader::Stop() {
 Result<Page> HistoryReader::Read(const ReadJob& job) {
   switch (job.kind) {
     case ReadJob::Kind::kJoinLast:
-      return store_->Newest(job.channel, job.limit);
+      return store_->Newest(job.channel, job.limit, job.floor);
     case ReadJob::Kind::kJoinSince:
-      return store_->After(job.channel, job.anchor, job.limit);
+      return store_->After(job.channel, job.anchor, job.limit, job.floor);
     case ReadJob::Kind::kHistory:
-      if (job.anchor == 0) return store_->Newest(job.channel, job.limit);
-      return store_->Before(job.channel, job.anchor, job.limit);
+      if (job.anchor == 0) return store_->Newest(job.channel, job.limit, job.floor);
+      return store_->Before(job.channel, job.anchor, job.limit, job.floor);
   }
   return Error{"internal", "unknown read"};
 }

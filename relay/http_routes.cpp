@@ -27,6 +27,21 @@ void AddMetric(std::string& out, const char* name, const char* type, const char*
 
 }  // namespace
 
+HttpReply JsonReply(const nlohmann::json& body, int status) {
+  return {status, "application/json",
+          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
+}
+
+HttpReply ErrorHttpReply(const Error& error) {
+  static const std::map<std::string, int> kStatus = {
+      {"bad_request", 400},  {"unauthorized", 401}, {"forbidden", 403},
+      {"not_found", 404},    {"conflict", 409},     {"too_large", 413},
+      {"rate_limited", 429}, {"unavailable", 503},  {"internal", 500}};
+  auto it = kStatus.find(error.code);
+  int status = it == kStatus.end() ? 500 : it->second;
+  return JsonReply({{"error", {{"code", error.code}, {"message", error.message}}}}, status);
+}
+
 HttpReply RouteHttp(std::string_view path, const NodeSnapshot& node) {
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
   if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};

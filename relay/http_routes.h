@@ -3,10 +3,15 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 
-#include "relay/gateway.h"
+#include <nlohmann/json.hpp>
+
+#include "lib/result.h"
+
+#include "lib/bus/bus.h"
 
 namespace chatctl::relay {
 
@@ -14,6 +19,17 @@ struct HttpReply {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+};
+
+// Counters for /metrics; written by the gateway thread only.
+struct GatewayStats {
+  std::uint64_t sessions_opened = 0;
+  std::uint64_t messages_accepted = 0;
+  std::uint64_t deliveries = 0;
+  std::uint64_t store_errors = 0;
+  std::uint64_t slow_closes = 0;
+  std::uint64_t presence_events_skipped = 0;  // joins and leaves in rooms over the limit
+  std::uint64_t messages_replicated = 0;      // other nodes' events applied here
 };
 
 struct NodeSnapshot {
@@ -27,5 +43,19 @@ struct NodeSnapshot {
 };
 
 HttpReply RouteHttp(std::string_view path, const NodeSnapshot& node);
+
+// An admin API request as the gateway collected it from lws.
+struct HttpRequest {
+  std::string method;  // GET, POST, PUT, DELETE, ...
+  std::string path;    // without the query
+  std::map<std::string, std::string> query;
+  std::string body;
+  std::string bearer;  // the token of "Authorization: Bearer ..."
+  bool from_loopback = false;
+};
+
+// A JSON answer, or a JSON error with the status that goes with the protocol's code.
+HttpReply JsonReply(const nlohmann::json& body, int status = 200);
+HttpReply ErrorHttpReply(const Error& error);
 
 }  // namespace chatctl::relay

@@ -17,12 +17,15 @@
 #include "relay/gateway.h"
 #include "relay/history_reader.h"
 #include "relay/store_writer.h"
+#include "relay/worker.h"
 
 namespace chatctl::relay {
 namespace {
 
 constexpr std::size_t kWriteQueueCapacity = 200000;
 constexpr std::size_t kReadQueueCapacity = 10000;
+// Each waiting login holds a password in memory and costs ~64 MiB while checked: few at a time.
+constexpr std::size_t kPasswordQueueCapacity = 256;
 // Often enough that each checkpoint copies little (a WAL of a few MB at 1,000 messages/s).
 constexpr std::chrono::milliseconds kCheckpointInterval{200};
 
@@ -107,6 +110,7 @@ Status RunNode(const NodeOptions& options) {
                                     "give --secret-file, or --open to allow it"};
   }
   config.open_mode = !config.secret ? (loopback || options.open) : options.open;
+  config.allow_register = options.allow_register;
 
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
@@ -124,6 +128,10 @@ Status RunNode(const NodeOptions& options) {
   auto newest = read_store.value()->MaxId();
   if (!newest.ok()) return newest.error();
   config.id_floor = *newest;
+  auto query_store = Store::OpenReader(db_path);
+  if (!query_store.ok()) return query_store.error();
+  auto password_store = Store::OpenReader(db_path);
+  if (!password_store.ok()) return password_store.error();
 
   RaiseFileLimit();
   // Signals go to the signal thread only; every thread started below inherits the mask.
@@ -140,6 +148,7 @@ Status RunNode(const NodeOptions& options) {
   if (!created.ok()) return created.error();
   std::unique_ptr<Gateway> gateway = std::move(created.value());
   Gateway* gw = gateway.get();
+  if (Status s = gw->LoadDirectory(*read_store.value()); !s.ok()) return s.error();
 
   auto made_bus = MakeBus(options, db_path);
   if (!made_bus.ok()) return made_bus.error();
@@ -163,6 +172,9 @@ Status RunNode(const NodeOptions& options) {
   StoreWriter* store_writer = writer.value().get();
   HistoryReader reader(std::move(read_store.value()), kReadQueueCapacity,
                        [gw](ReadDone d) { gw->Post(std::move(d)); });
+  auto post_task = [gw](Worker::Then then) { gw->Post(Task{std::move(then)}); };
+  Worker queries(std::move(query_store.value()), kReadQueueCapacity, post_task);
+  Worker passwords(std::move(password_store.value()), kPasswordQueueCapacity, post_task);
 
   bus::Handlers handlers;
   handlers.apply = [store_writer](std::vector<Message> events) {
@@ -202,13 +214,15 @@ Status RunNode(const NodeOptions& options) {
              {"node", std::to_string(options.node_id)},
              {"data", db_path},
              {"auth", config.secret ? (config.open_mode ? "token+open" : "token") : "open"}});
-  gw->Run(*writer.value(), reader, *cluster);
+  gw->Run(*writer.value(), reader, *cluster, queries, passwords);
 
   pthread_kill(signal_thread.native_handle(), SIGUSR1);
   signal_thread.join();
   cluster->Stop();  // nothing more comes in from the cluster; what did is queued to the store
   writer.value()->Stop();
   reader.Stop();
+  queries.Stop();
+  passwords.Stop();
   checkpointer.Stop();
   gateway.reset();
   log::Info("stopped");

@@ -23,7 +23,8 @@ struct NodeOptions {
   std::string data_dir = "./chatctl-data";
   unsigned node_id = 0;
   std::optional<std::string> secret_file;
-  bool open = false;  // accept user-name hellos even on a non-loopback address
+  bool open = false;            // accept user-name hellos even on a non-loopback address
+  bool allow_register = false;  // self sign-up over the protocol
   Durability durability = Durability::kNormal;
   Limits limits;
   // The cluster. bus "" picks zmq when a mesh bind or a peer is given, local otherwise.

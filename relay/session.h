@@ -51,6 +51,7 @@ class Session {
   std::string user;
   bool admin = false;
   bool authenticated() const { return !user.empty(); }
+  bool login_pending = false;  // a password is being checked or hashed
   const std::int64_t hello_deadline_ms;
 
   std::map<std::string, JoinedChannel> channels;

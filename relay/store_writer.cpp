@@ -2,6 +2,7 @@
 #include "relay/store_writer.h"
 
 #include "lib/log.h"
+#include "lib/state_tables.h"
 
 namespace chatctl::relay {
 namespace {
@@ -56,6 +57,7 @@ void StoreWriter::Run() {
     Status status = store_->Append(batch);
     if (status.ok()) {
       head_seq_ = seq;
+      ReadBackState(jobs);
     } else {
       log::Error("store commit failed",
                  {{"error", status.error().message}, {"messages", std::to_string(jobs.size())}});
@@ -64,6 +66,28 @@ void StoreWriter::Run() {
     result.jobs = std::move(jobs);
     deliver_(std::move(result));
     MaybeRestartWal();
+  }
+}
+
+// The gateway keeps a copy of rooms and restricted users, and tells sessions what changed: each
+// control event carries back the state its key has now. A failed read leaves the copy as it was
+// until the key's next event; the store itself is right either way.
+void StoreWriter::ReadBackState(std::vector<WriteJob>& jobs) {
+  for (auto& job : jobs) {
+    const Message& m = job.message;
+    if (!m.is_control() || m.channel.size() < 2) continue;
+    std::string name = control::KeyName(m.channel);
+    StateTables& state = store_->state();
+    if (m.channel[0] == '@') {
+      auto user = state.User(name);
+      if (user.ok() && user->has_value()) job.user_after = std::move(**user);
+    } else if (m.channel[0] == '#') {
+      auto room = state.Room(name);
+      if (room.ok()) job.room_after = std::move(*room);
+    } else if (auto id = ParseId(name)) {
+      auto msg = state.State(*id);
+      if (msg.ok() && msg->has_value()) job.message_after = std::move(**msg);
+    }
   }
 }
 

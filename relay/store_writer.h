@@ -36,6 +36,7 @@ class StoreWriter {
               std::size_t queue_capacity, Deliver deliver, const Checkpointer* checkpointer);
   void Run();
   void MaybeRestartWal();
+  void ReadBackState(std::vector<WriteJob>& jobs);
 
   std::unique_ptr<Store> store_;  // owned by the writer thread once started
   const unsigned node_id_;

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lib/control.h"
 #include "lib/ids.h"
 #include "lib/names.h"
 
@@ -22,13 +23,15 @@ bool IsNodeId(const json& j) {
 }
 
 json EventJson(const Message& m) {
-  return json::array({m.id, m.channel, m.from, m.text, m.ts, m.origin, m.seq});
+  json j = json::array({m.id, m.channel, m.from, m.text, m.ts, m.origin, m.seq});
+  if (m.is_control()) j.push_back(m.kind);  // a chat message stays 7 fields, as before
+  return j;
 }
 
 // An event is checked as strictly as a client's `send`: a bad peer must not plant rows that
 // clients cannot parse.
 std::optional<Message> EventFrom(const json& j) {
-  if (!j.is_array() || j.size() != 7) return std::nullopt;
+  if (!j.is_array() || (j.size() != 7 && j.size() != 8)) return std::nullopt;
   if (!j[0].is_number_unsigned() || !j[1].is_string() || !j[2].is_string() || !j[3].is_string() ||
       !j[4].is_number_integer() || !IsNodeId(j[5]) || !j[6].is_number_unsigned()) {
     return std::nullopt;
@@ -41,8 +44,24 @@ std::optional<Message> EventFrom(const json& j) {
   m.ts = j[4].get<std::int64_t>();
   m.origin = j[5].get<std::uint32_t>();
   m.seq = j[6].get<std::uint64_t>();
+  if (m.id == 0 || m.seq == 0 || !IsValidUserName(m.from)) return std::nullopt;
+  if (j.size() == 8) {
+    // A control event: a key of the right shape, arguments as an object. A kind this build does not
+    // know (a newer node's) is kept and replicated but not folded: refusing it would stall the
+    // origin's whole stream here.
+    if (!j[7].is_string()) return std::nullopt;
+    m.kind = j[7].get<std::string>();
+    if (!control::IsPlausibleKind(m.kind)) return std::nullopt;
+    if (control::IsKnownKind(m.kind) && !control::IsValidKey(m.kind, m.channel))
+      return std::nullopt;
+    if (m.channel.empty() || (m.channel[0] != '@' && m.channel[0] != '#' && m.channel[0] != '%')) {
+      return std::nullopt;
+    }
+    if (!json::parse(m.text, nullptr, /*allow_exceptions=*/false).is_object()) return std::nullopt;
+    return m;
+  }
   bool channel_ok = IsValidRoomName(m.channel) || ParseDmChannel(m.channel).has_value();
-  if (m.id == 0 || m.seq == 0 || !channel_ok || !IsValidUserName(m.from)) return std::nullopt;
+  if (!channel_ok) return std::nullopt;
   return m;
 }
 

@@ -2,7 +2,8 @@
 // it checks every field and answers nullopt for anything malformed, never throws.
 //
 // On the PUB socket (multipart: topic, body):
-//   "E" events: [[id, channel, from, text, ts, origin, seq], ...]
+//   "E" events: [[id, channel, from, text, ts, origin, seq], ...]; a control event (lib/control.h)
+//       adds its kind: [id, key, actor, args JSON, ts, origin, seq, kind]
 //   "H" heartbeat: {"node", "pub", "router", "key", "head", "applied": {"origin": seq},
 //                   "peers": [[node, pub, key], ...], "pv": presence version, "presence": {...}?}
 //   ("key" is the node's CURVE public key, "" in an unsecured mesh.)

@@ -1,0 +1,73 @@
+// The gateway's copy of rooms and restricted users (see directory.h).
+#include "relay/directory.h"
+
+#include "lib/state_tables.h"
+
+namespace chatctl::relay {
+
+Status Directory::Load(Store& store) {
+  auto users = store.state().RestrictedUsers();
+  if (!users.ok()) return users.error();
+  for (const auto& u : *users) Put(u);
+  auto rooms = store.state().Rooms();
+  if (!rooms.ok()) return rooms.error();
+  for (const auto& r : *rooms) Put(r);
+  return Ok{};
+}
+
+void Directory::Put(const control::UserRecord& user) {
+  // A ban that has expired still counts as a restriction here: keeping the record costs little,
+  // and the check compares with the clock.
+  if (user.disabled || user.deleted || user.ban_until) {
+    restricted_[user.name] = user;
+  } else {
+    restricted_.erase(user.name);
+  }
+}
+
+void Directory::Put(const control::RoomRecord& room) { rooms_[room.name] = room; }
+
+const control::RoomRecord* Directory::Room(const std::string& name) const {
+  auto it = rooms_.find(name);
+  return it == rooms_.end() ? nullptr : &it->second;
+}
+
+std::optional<Error> Directory::RefuseUser(const std::string& user, std::int64_t now_ms) const {
+  auto it = restricted_.find(user);
+  if (it == restricted_.end()) return std::nullopt;
+  const control::UserRecord& u = it->second;
+  if (u.deleted) return Error{"unauthorized", "user '" + user + "' was deleted"};
+  if (u.disabled) return Error{"forbidden", "user '" + user + "' is disabled"};
+  if (u.Banned(now_ms)) {
+    return Error{"forbidden", *u.ban_until == 0
+                                  ? "user '" + user + "' is banned"
+                                  : "user '" + user + "' is banned until " +
+                                        std::to_string(*u.ban_until / 1000) + " (Unix time)"};
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> Directory::RefuseRoom(const std::string& room, const std::string& user,
+                                           bool admin, std::int64_t now_ms) const {
+  const control::RoomRecord* r = Room(room);
+  if (r == nullptr || admin) return std::nullopt;
+  if (r->BannedHere(user, now_ms)) {
+    return Error{"forbidden", "banned from channel '" + room + "'"};
+  }
+  if (r->exists && r->is_private && r->RoleOf(user) == control::Role::kNone) {
+    return Error{"forbidden", "not a member of channel '" + room + "'"};
+  }
+  return std::nullopt;
+}
+
+control::Role Directory::RoleIn(const std::string& room, const std::string& user) const {
+  const control::RoomRecord* r = Room(room);
+  return r == nullptr ? control::Role::kNone : r->RoleOf(user);
+}
+
+MessageId Directory::HistoryFloor(const std::string& room) const {
+  const control::RoomRecord* r = Room(room);
+  return r == nullptr ? 0 : r->history_floor;
+}
+
+}  // namespace chatctl::relay
