@@ -140,6 +140,17 @@ Status StateTables::Apply(const Message& event) {
     fresh.name = name;
     RoomRecord room = *found;
     if (Status s = fold(room, control::FoldRoom, fresh); !s.ok()) return s;
+    if (room.history_floor != found->history_floor) {
+      // A delete: the room's count starts again from what lies above the floor.
+      auto recount = Statement(
+          "UPDATE channels SET messages = (SELECT count(*) FROM messages WHERE channel = ?1 AND "
+          "id > ?2) WHERE name = ?1");
+      if (!recount.ok()) return recount.error();
+      StmtUse use(*recount);
+      BindText(*recount, 1, name);
+      sqlite3_bind_int64(*recount, 2, static_cast<sqlite3_int64>(room.history_floor));
+      if (sqlite3_step(*recount) != SQLITE_DONE) return Fail("cannot recount " + name);
+    }
     return SaveRoom(*found, room);
   }
   if (key[0] == '%') {

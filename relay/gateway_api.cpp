@@ -205,16 +205,26 @@ void Gateway::HandleApi(std::uint64_t http_id, const HttpRequest& request) {
       int limit = ListLimit(request);
       return errand(*queries_, [this, http_id, prefix, limit](Store& store) {
         auto list = store.state().Channels(prefix, limit);
-        return std::function<void()>([this, http_id, list] {
+        return std::function<void()>([this, http_id, list, prefix, limit] {
           if (!list.ok()) return Respond(http_id, ErrorHttpReply(list.error()));
-          json out = json::array();
+          // Channels with messages, and created rooms that have none yet.
+          std::map<std::string, ChannelSummary> all;
           for (const auto& c : *list) {
-            const control::RoomRecord* room = directory_.Room(c.name);
+            if (c.messages > 0) all[c.name] = c;
+          }
+          for (const auto& [name, room] : directory_.rooms()) {
+            if (room.exists && name.rfind(prefix, 0) == 0) all.emplace(name, ChannelSummary{name});
+          }
+          json out = json::array();
+          for (const auto& [name, c] : all) {
+            if (static_cast<int>(out.size()) == limit) break;
+            const control::RoomRecord* room = directory_.Room(name);
             bool priv = room != nullptr && room->exists && room->is_private;
-            out.push_back({{"name", c.name},
-                           {"kind", IsDmChannel(c.name) ? "dm" : (priv ? "private" : "public")},
-                           {"messages", c.messages},
-                           {"last_id", IdToString(c.last_id)}});
+            out.push_back(
+                {{"name", name},
+                 {"kind", IsDmChannel(name) ? "dm" : (priv ? "private" : "public")},
+                 {"messages", c.messages},
+                 {"last_id", c.last_id == 0 ? json(nullptr) : json(IdToString(c.last_id))}});
           }
           Respond(http_id, JsonReply({{"channels", out}}));
         });
