@@ -280,7 +280,10 @@ void Node::Restart() {
   Start();
 }
 
-std::string HttpGet(int port, const std::string& path) {
+namespace {
+
+// Writes `req` to 127.0.0.1:port and reads the whole response ("" on failure).
+std::string HttpExchange(int port, const std::string& req) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return "";
   sockaddr_in addr{};
@@ -290,7 +293,6 @@ std::string HttpGet(int port, const std::string& path) {
   timeval tv{5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   std::string out;
-  std::string req = "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
       write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
     char buf[4096];
@@ -299,6 +301,31 @@ std::string HttpGet(int port, const std::string& path) {
   }
   close(fd);
   return out;
+}
+
+}  // namespace
+
+std::string HttpGet(int port, const std::string& path) {
+  return HttpExchange(port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+}
+
+HttpResult HttpRequest(int port, const std::string& method, const std::string& path,
+                       const std::string& body, const std::string& bearer) {
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
+  if (!bearer.empty()) req += "Authorization: Bearer " + bearer + "\r\n";
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    req +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  req += "\r\n" + body;
+  std::string response = HttpExchange(port, req);
+  HttpResult result;
+  // "HTTP/1.1 200 OK"
+  if (response.rfind("HTTP/1.", 0) == 0 && response.size() > 12) {
+    result.status = std::atoi(response.c_str() + 9);
+  }
+  result.body = HttpBody(response);
+  return result;
 }
 
 std::string HttpBody(const std::string& response) {

@@ -103,6 +103,14 @@ std::string HttpGet(int port, const std::string& path);
 // The body of an HTTP response.
 std::string HttpBody(const std::string& response);
 
+// An HTTP/1.1 request with an optional JSON body and bearer token, to 127.0.0.1:port.
+struct HttpResult {
+  int status = 0;  // 0 when the node did not answer
+  std::string body;
+};
+HttpResult HttpRequest(int port, const std::string& method, const std::string& path,
+                       const std::string& body = "", const std::string& bearer = "");
+
 // Polls `condition` every 20 ms until it holds or the timeout passes.
 bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
