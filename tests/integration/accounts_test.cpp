@@ -94,8 +94,9 @@ TEST_CASE("register is forbidden on a node without --allow-register and the name
   CHECK(n.Api("GET", "/api/v1/users/carol").status == 404);
 }
 
-TEST_CASE("register on a node with --allow-register welcomes with a token; a taken name conflicts",
-          "[auth]") {
+TEST_CASE(
+    "register on a node with --allow-register welcomes with a token and a taken name conflicts",
+    "[auth]") {
   TempDir dir;
   SecretNode n(dir, {"--allow-register"});
   std::string token;

@@ -100,7 +100,7 @@ TEST_CASE("a plain member may not invite: forbidden, and nobody is added", "[mod
   CHECK(AskCode(*erin, {{"type", "join"}, {"channel", "ops"}}) == "forbidden");
 }
 
-TEST_CASE("a room admin may not make another admin; only the owner may", "[moderation]") {
+TEST_CASE("a room admin may not make another admin but the owner may", "[moderation]") {
   TempDir dir;
   Node node(dir.path());
   auto alice = OpsRoom(node.port());
@@ -176,7 +176,7 @@ TEST_CASE("a cluster ban through the API closes the user's sessions and refuses 
   CHECK(Ask(*back, {{"type", "join"}, {"channel", "lobby"}})["type"] == "joined");
 }
 
-TEST_CASE("a plain user may not ban from the cluster; a cluster admin's token may",
+TEST_CASE("a plain user may not ban from the cluster but a cluster admin's token may",
           "[moderation][auth]") {
   TempDir dir;
   std::string secret = WriteSecret(dir.path());

@@ -3,6 +3,8 @@
 // API and checked, with a bounded poll, on another.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <future>
 #include <memory>
 
@@ -176,4 +178,41 @@ TEST_CASE("two nodes creating one room at once converge on the same kind and own
   CHECK((one || two));
   // The winner's request was answered 200.
   CHECK((one ? r1.status : r2.status) == 200);
+}
+
+TEST_CASE("two nodes that each created one room apart agree on the first create once they meet",
+          "[mesh][moderation]") {
+  TempDir dir;
+  // Two nodes not yet meshed with each other: each answers its own create 200.
+  Node n1(dir.path() + "/n1", MeshArgs(1));
+  auto n2 = std::make_unique<Node>(dir.path() + "/n2", MeshArgs(2));
+  auto r1 = HttpRequest(n1.port(), "POST", "/api/v1/channels",
+                        R"({"name":"split","private":true,"owner":"one"})");
+  REQUIRE(r1.status == 200);
+  auto r2 = HttpRequest(n2->port(), "POST", "/api/v1/channels",
+                        R"({"name":"split","private":false,"owner":"two"})");
+  REQUIRE(r2.status == 200);
+  REQUIRE(Room(*n2, "split")["owner"] == "two");
+  auto carol = OpenSession(n2->port(), "carol");
+  REQUIRE(Ask(*carol, {{"type", "join"}, {"channel", "split"}})["type"] == "joined");
+  carol.reset();
+
+  // Node 2 comes back meshed with node 1: node 1's create has the smaller id and stands on both,
+  // though node 2 folded its own first.
+  n2->Kill(SIGTERM);
+  REQUIRE(n2->Wait(15s));
+  n2 = std::make_unique<Node>(dir.path() + "/n2", MeshArgs(2, {n1.mesh_pub()}));
+  json room1, room2;
+  bool converged = Eventually([&] {
+    room1 = Room(n1, "split");
+    room2 = Room(*n2, "split");
+    return room2.is_object() && room2["owner"] == "one" && room1.is_object();
+  });
+  INFO(room1.dump() << "\n" << room2.dump());
+  CHECK(converged);
+  CHECK(room1["kind"] == "private");
+  CHECK(room1["owner"] == "one");
+  CHECK(room2["kind"] == "private");
+  auto carol2 = OpenSession(n2->port(), "carol");
+  CHECK(AskCode(*carol2, {{"type", "join"}, {"channel", "split"}}) == "forbidden");
 }
