@@ -263,14 +263,16 @@ Status StateTables::SaveState(const MessageState& m) {
   return Ok{};
 }
 
-Status StateTables::CountMessage(const std::string& channel, MessageId id) {
+Status StateTables::CountMessages(const std::string& channel, std::uint64_t count,
+                                  MessageId last_id) {
   auto stmt = Statement(
-      "INSERT INTO channels (name, messages, last_id) VALUES (?1, 1, ?2) ON CONFLICT (name) DO "
-      "UPDATE SET messages = messages + 1, last_id = max(last_id, excluded.last_id)");
+      "INSERT INTO channels (name, messages, last_id) VALUES (?1, ?3, ?2) ON CONFLICT (name) DO "
+      "UPDATE SET messages = messages + ?3, last_id = max(last_id, excluded.last_id)");
   if (!stmt.ok()) return stmt.error();
   StmtUse use(*stmt);
   BindText(*stmt, 1, channel);
-  sqlite3_bind_int64(*stmt, 2, static_cast<sqlite3_int64>(id));
+  sqlite3_bind_int64(*stmt, 2, static_cast<sqlite3_int64>(last_id));
+  sqlite3_bind_int64(*stmt, 3, static_cast<sqlite3_int64>(count));
   if (sqlite3_step(*stmt) != SQLITE_DONE) return Fail("cannot count message");
   return Ok{};
 }

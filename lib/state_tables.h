@@ -34,8 +34,8 @@ class StateTables {
 
   // Writer, inside the open transaction, after the event's row is stored.
   Status Apply(const Message& event);
-  // Writer, inside the open transaction: one more message stored in a channel.
-  Status CountMessage(const std::string& channel, MessageId id);
+  // Writer, inside the open transaction: `count` more messages stored in a channel.
+  Status CountMessages(const std::string& channel, std::uint64_t count, MessageId last_id);
 
   Result<std::optional<control::UserRecord>> User(const std::string& name);
   Result<control::RoomRecord> Room(const std::string& name);  // `exists` false when never made

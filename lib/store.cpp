@@ -252,7 +252,7 @@ struct Store::Impl {
 
   // Inserts one message inside the open transaction; the error, if any, is read before the
   // statement is reset so that it still describes this step.
-  std::optional<Error> Insert(const Message& m) {
+  std::optional<Error> Insert(const Message& m, std::map<std::string, ChannelSummary>& counts) {
     sqlite3_stmt* stmt = insert.get();
     StmtUse use(stmt);
     int rc = sqlite3_bind_int64(stmt, 1, static_cast<sqlite3_int64>(m.id));
@@ -267,8 +267,14 @@ struct Store::Impl {
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) {
       if (sqlite3_changes(db.get()) == 0) return std::nullopt;  // had it already
-      Status folded = m.is_control() ? state->Apply(m) : state->CountMessage(m.channel, m.id);
-      if (!folded.ok()) return folded.error();
+      if (m.is_control()) {
+        Status folded = state->Apply(m);
+        if (!folded.ok()) return folded.error();
+      } else {
+        ChannelSummary& c = counts[m.channel];  // written once per channel per batch
+        ++c.messages;
+        c.last_id = std::max(c.last_id, m.id);
+      }
       return std::nullopt;
     }
     if ((rc & 0xff) == SQLITE_CONSTRAINT) {
@@ -413,8 +419,14 @@ Status Store::Append(const std::vector<Message>& messages) {
     if (sqlite3_step(s.begin.get()) != SQLITE_DONE) return s.Fail("cannot begin transaction");
   }
   std::optional<Error> error;
+  std::map<std::string, ChannelSummary> counts;
   for (const Message& m : messages) {
-    if ((error = s.Insert(m))) break;
+    if ((error = s.Insert(m, counts))) break;
+  }
+  for (const auto& [channel, count] : counts) {
+    if (error) break;
+    Status counted = s.state->CountMessages(channel, count.messages, count.last_id);
+    if (!counted.ok()) error = counted.error();
   }
   if (!error) {
     StmtUse use(s.commit.get());
