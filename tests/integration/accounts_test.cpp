@@ -210,6 +210,22 @@ TEST_CASE("a disabled administrator's token is refused by the admin API", "[auth
   auto refused = HttpRequest(n.node.port(), "GET", "/api/v1/stats", "", other);
   CHECK(refused.status == 403);
   CHECK(ErrorCode(refused) == "forbidden");
+  auto change = HttpRequest(n.node.port(), "POST", "/api/v1/users/ops/enable", "", other);
+  CHECK(change.status == 403);
+  CHECK(json::parse(n.Api("GET", "/api/v1/users/ops").body)["disabled"] == true);
+}
+
+TEST_CASE("a deleted administrator's token is refused by the admin API as unauthorized", "[auth]") {
+  TempDir dir;
+  SecretNode n(dir);
+  n.AddUser("ops", "correct horse");
+  std::string other = MintToken(n.secret, "ops", {"--admin"});
+  REQUIRE(HttpRequest(n.node.port(), "GET", "/api/v1/stats", "", other).status == 200);
+  REQUIRE(n.Api("DELETE", "/api/v1/users/ops").status == 200);
+  auto refused = HttpRequest(n.node.port(), "POST", "/api/v1/ban", R"({"user":"carol"})", other);
+  CHECK(refused.status == 401);
+  CHECK(ErrorCode(refused) == "unauthorized");
+  CHECK(json::parse(n.Api("GET", "/api/v1/bans").body)["bans"].empty());
 }
 
 TEST_CASE("a node in open mode on loopback answers the admin API without a token", "[auth]") {
