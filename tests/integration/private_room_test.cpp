@@ -184,3 +184,20 @@ TEST_CASE("a public room made private sends its non-members out", "[auth]") {
           "ack");
   CHECK_FALSE(Mentions(Pending(*carol), "den"));
 }
+
+TEST_CASE("a room that has messages may not be made private by a user who is not an administrator",
+          "[auth]") {
+  TempDir dir;
+  Node node(dir.path());
+  auto alice = OpenSession(node.port(), "alice");
+  auto mallory = OpenSession(node.port(), "mallory");
+  Msg(*alice, "commons", "everyone's room");
+  CHECK(AskCode(*mallory, {{"type", "create"}, {"channel", "commons"}, {"private", true}}) ==
+        "conflict");
+  // It is still everyone's: alice joins, reads and sends as before.
+  CHECK(Ask(*alice, {{"type", "join"}, {"channel", "commons"}})["type"] == "joined");
+  CHECK(HistoryTexts(*alice, "commons") == std::vector<std::string>{"everyone's room"});
+  json room = Ask(*alice, {{"type", "room"}, {"channel", "commons"}});
+  CHECK(room["kind"] == "public");
+  CHECK(room.value("owner", json()) != "mallory");
+}
