@@ -179,8 +179,15 @@ std::string Process::ReadStderr(std::chrono::milliseconds timeout) {
 }
 
 RunResult RunChatctl(const std::vector<std::string>& args, const std::string& input,
-                     std::chrono::milliseconds timeout) {
-  std::vector<std::string> argv{CHATCTL_BIN};
+                     std::chrono::milliseconds timeout,
+                     const std::map<std::string, std::string>& env) {
+  // env(1) rather than execve with a built environment: Process stays one simple execv.
+  std::vector<std::string> argv;
+  if (!env.empty()) {
+    argv.push_back("/usr/bin/env");
+    for (const auto& [name, value] : env) argv.push_back(name + "=" + value);
+  }
+  argv.push_back(CHATCTL_BIN);
   argv.insert(argv.end(), args.begin(), args.end());
   Process p(argv);
   // Feed stdin from a thread so a large input cannot deadlock against a full stdout pipe.

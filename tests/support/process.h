@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,9 +64,11 @@ struct RunResult {
   std::string out;
   std::string err;
 };
-// Runs `chatctl ARGS...` to completion, feeding `input` on stdin.
+// Runs `chatctl ARGS...` to completion, feeding `input` on stdin. `env` is added to (or overrides)
+// the environment the child inherits.
 RunResult RunChatctl(const std::vector<std::string>& args, const std::string& input = "",
-                     std::chrono::milliseconds timeout = 30s);
+                     std::chrono::milliseconds timeout = 30s,
+                     const std::map<std::string, std::string>& env = {});
 
 // A `chatctl serve` on 127.0.0.1 with its log in DATA/node.log.
 class Node {
