@@ -377,3 +377,61 @@ TEST_CASE("a malformed msg object parses into nothing", "[protocol]") {
   null_text["text"] = nullptr;
   CHECK_FALSE(MessageFromJson(null_text));
 }
+
+TEST_CASE("room and moderation requests parse with their fields", "[protocol]") {
+  auto create =
+      ExpectRequest<RoomOp>(R"({"type":"create","channel":"staff","private":true,"topic":"ops"})");
+  CHECK(create.op == "create");
+  CHECK(create.is_private);
+  CHECK(create.topic == "ops");
+  auto invite = ExpectRequest<RoomOp>(R"({"type":"invite","channel":"staff","user":"bob"})");
+  CHECK(invite.user == "bob");
+  CHECK_FALSE(invite.role);
+  auto ban = ExpectRequest<RoomOp>(R"({"type":"ban","user":"eve","seconds":60})");
+  CHECK(ban.channel.empty());  // cluster-wide
+  CHECK(ban.seconds == 60);
+  ExpectInvalid(R"({"type":"invite","channel":"staff","user":"bob","role":"none"})",
+                "must be member, admin or owner");
+  ExpectInvalid(R"({"type":"invite","channel":"dm:a:b","user":"bob"})", "invalid room name");
+  ExpectInvalid(R"({"type":"kick","channel":"staff"})", "missing field 'user'");
+  ExpectInvalid(R"({"type":"create","channel":"staff","private":"yes"})", "true or false");
+  ExpectInvalid(R"({"type":"ban","user":"eve","seconds":0})", "must be an integer");
+  ExpectInvalid(R"({"type":"topic","channel":"staff"})", "missing field 'topic'");
+}
+
+TEST_CASE("message changes and sign-up parse, and refuse what they must", "[protocol]") {
+  auto edit =
+      ExpectRequest<MessageOp>(R"({"type":"edit","channel":"general","id":"123","text":"fixed"})");
+  CHECK(edit.id == 123);
+  CHECK(edit.text == "fixed");
+  auto react =
+      ExpectRequest<MessageOp>(R"({"type":"react","channel":"general","id":"5","emoji":"👍"})");
+  CHECK(react.emoji == "👍");
+  ExpectInvalid(R"({"type":"edit","channel":"general","id":"1","text":""})", "must not be empty");
+  ExpectInvalid(R"({"type":"delete","channel":"general"})", "missing field 'id'");
+  ExpectInvalid(R"({"type":"react","channel":"general","id":"5","emoji":"a b"})", "emoji");
+  Limits small;
+  small.max_text_chars = 3;
+  ExpectInvalid(R"({"type":"edit","channel":"g","id":"1","text":"long"})", "longer", "too_large",
+                small);
+  auto reg = ExpectRequest<Register>(R"({"type":"register","user":"carol","password":"pw"})");
+  CHECK(reg.user == "carol");
+  ExpectInvalid(R"({"type":"register","user":"Carol","password":"pw"})", "invalid user name");
+}
+
+TEST_CASE("a msg shows its edit, deletion and reactions from the store", "[protocol]") {
+  Message m = Sample();
+  auto state = std::make_shared<control::MessageState>();
+  state->text = "edited";
+  state->edited_ts = 99;
+  state->reactions["+1"] = {"bob", "carol"};
+  m.state = state;
+  CHECK(MessageJson(m) ==
+        R"({"type":"msg","id":"7262352354123776001","channel":"general","from":"alice",)"
+        R"("text":"edited","ts":1732280000123,"edited_ts":99,"reactions":{"+1":["bob","carol"]}})");
+  state->deleted = true;
+  state->reactions.clear();
+  CHECK(MessageJson(m) ==
+        R"({"type":"msg","id":"7262352354123776001","channel":"general","from":"alice",)"
+        R"("text":"","ts":1732280000123,"deleted":true})");
+}
