@@ -116,3 +116,34 @@ TEST_CASE("malformed mesh input is refused, never thrown", "[mesh_wire]") {
   other.origin = 4;
   CHECK(!DecodeFetchReply(EncodeFetchReply({3, {Event(), other}})));
 }
+
+TEST_CASE("control events carry their kind; a chat message stays seven fields", "[mesh_wire]") {
+  Message ban = Event();
+  ban.kind = "room.ban";
+  ban.channel = "#general";
+  ban.text = R"({"user":"eve","until":0})";
+  std::string wire = EncodeEvents({Event(), ban});
+  CHECK(wire.find(R"("room.ban"])") != std::string::npos);
+  auto decoded = DecodeEvents(wire);
+  REQUIRE(decoded);
+  REQUIRE(decoded->size() == 2);
+  CHECK((*decoded)[0].kind.empty());
+  CHECK((*decoded)[1].kind == "room.ban");
+  CHECK((*decoded)[1].channel == "#general");
+  CHECK((*decoded)[1].text == ban.text);
+}
+
+TEST_CASE("a peer's malformed control event is refused", "[mesh_wire]") {
+  auto with = [](const std::string& key, const std::string& args, const std::string& kind) {
+    return "[[912576595879788544,\"" + key + "\",\"alice\"," + args + ",1795412015311,3,42,\"" +
+           kind + "\"]]";
+  };
+  CHECK(DecodeEvents(with("#general", R"("{}")", "room.ban")));
+  CHECK_FALSE(DecodeEvents(with("general", R"("{}")", "room.ban")));   // a channel, not a key
+  CHECK_FALSE(DecodeEvents(with("@general", R"("{}")", "room.ban")));  // the wrong sigil
+  CHECK_FALSE(DecodeEvents(with("#general", R"("not json")", "room.ban")));
+  CHECK_FALSE(DecodeEvents(with("#general", R"("[]")", "room.ban")));
+  CHECK_FALSE(DecodeEvents(with("#general", R"("{}")", "ROOM BAN")));
+  // A kind a newer node made: kept, so its stream does not stall here; the store skips the fold.
+  CHECK(DecodeEvents(with("#general", R"("{}")", "room.pin")));
+}
