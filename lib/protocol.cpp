@@ -405,18 +405,46 @@ std::string Welcome(std::string_view user, std::string_view node, std::int64_t s
   return Dump(j);
 }
 
-std::string MessageJson(const Message& m) { return Dump(MessageObject(m)); }
+std::string MessageJson(const Message& m) {
+  if (m.state) return Dump(MessageObject(m));
+  // The hot path (every message, once per fan-out): written directly. Channel and sender are
+  // checked names and the id and ts are digits; only the text needs JSON escaping.
+  std::string out;
+  out.reserve(80 + m.channel.size() + m.from.size() + m.text.size());
+  out += R"({"type":"msg","id":")";
+  out += IdToString(m.id);
+  out += R"(","channel":")";
+  out += m.channel;
+  out += R"(","from":")";
+  out += m.from;
+  out += R"(","text":)";
+  out += json(m.text).dump(-1, ' ', false, json::error_handler_t::replace);
+  out += R"(,"ts":)";
+  out += std::to_string(m.ts);
+  out += '}';
+  return out;
+}
 
 nlohmann::json MessageObjectJson(const Message& m) {
   return nlohmann::json::parse(Dump(MessageObject(m)));
 }
 
 std::string Ack(const Ref& ref, const Message& m) {
-  ordered_json j = Start("ack", ref);
-  j["id"] = IdToString(m.id);
-  j["channel"] = m.channel;
-  j["ts"] = m.ts;
-  return Dump(j);
+  // Once per message: written directly (see MessageJson); the ref is echoed as the client sent it.
+  std::string out = R"({"type":"ack",)";
+  if (!ref.is_null()) {
+    out += R"("ref":)";
+    out += ref.dump(-1, ' ', false, json::error_handler_t::replace);
+    out += ',';
+  }
+  out += R"("id":")";
+  out += IdToString(m.id);
+  out += R"(","channel":")";
+  out += m.channel;
+  out += R"(","ts":)";
+  out += std::to_string(m.ts);
+  out += '}';
+  return out;
 }
 
 std::string Joined(const Ref& ref, std::string_view channel, const std::vector<Message>& messages,

@@ -723,6 +723,9 @@ void Gateway::OnReadDone(ReadDone done) {
 void Gateway::SendLine(Session& s, Line line) {
   if (s.closing()) return;
   ++stats_.deliveries;
+  // A session with output queued is already waiting for a writable callback (OnWritable asks for
+  // the next while anything is left): asking again per delivery only costs lws a pollfd update.
+  bool was_idle = !s.has_output();
   if (!s.Enqueue(std::move(line))) {
     ++stats_.slow_closes;
     log::Info("closing a session that does not read",
@@ -730,7 +733,7 @@ void Gateway::SendLine(Session& s, Line line) {
     CloseSession(s, protocol::kCloseTooSlow, "too slow: reconnect with since", true);
     return;
   }
-  lws_callback_on_writable(s.wsi);
+  if (was_idle) lws_callback_on_writable(s.wsi);
 }
 
 void Gateway::Deliver(Session& s, const std::string& channel, MessageId id, const Line& line) {
