@@ -137,7 +137,7 @@ Status SendOne(ChatClient& client, const SendOptions& o, const std::string& text
 // Connects again after the connection was lost between messages: a node restart takes a moment,
 // so this keeps trying (100 ms doubling to 5 s) for up to kReconnectFor before it gives up.
 Result<std::unique_ptr<ChatClient>> Reconnect(const std::vector<WsUrl>& urls,
-                                              const Credentials& credentials) {
+                                              Credentials& credentials) {
   auto give_up = std::chrono::steady_clock::now() + kReconnectFor;
   auto delay = std::chrono::milliseconds(kFirstRetry);
   for (;;) {
@@ -170,6 +170,12 @@ int RunSend(SendOptions& o) {
     Fail(urls.error().code, urls.error().message);
     return kExitUsage;
   }
+  auto login = LoginCredentials(o.client);
+  if (!login.ok()) {
+    Fail(login.error().code, login.error().message);
+    return kExitUsage;
+  }
+  Credentials credentials = std::move(login).value();
 
   std::optional<std::string> single;
   if (!o.words.empty()) {
@@ -189,7 +195,7 @@ int RunSend(SendOptions& o) {
     single = std::move(text);
   }
 
-  auto connected = ChatClient::Connect(*urls, {o.client.token, o.client.as_user}, kConnectTimeout);
+  auto connected = ChatClient::Connect(*urls, credentials, kConnectTimeout);
   if (!connected.ok()) {
     Fail(connected.error().code, connected.error().message);
     return ExitCodeFor(connected.error(), nullptr);
@@ -222,7 +228,7 @@ int RunSend(SendOptions& o) {
       // does not get here (whether that message was stored is unknown).
       std::fprintf(stderr, "chatctl: send: %s: %s; reconnecting\n",
                    client->url().ToString().c_str(), client->LossDescription().c_str());
-      auto again = Reconnect(*urls, {o.client.token, o.client.as_user});
+      auto again = Reconnect(*urls, credentials);
       if (!again.ok()) {
         Fail(again.error().code, where + again.error().message);
         return ExitCodeFor(again.error(), nullptr);
@@ -252,6 +258,7 @@ Command SetupSend(CLI::App& parent) {
   CLI::App* app = parent.add_subcommand(
       "send", "Send a message, or one message per line of stdin, and wait for each ack");
   AddClientOptions(*app, o->client);
+  AddPasswordOption(*app, o->client);
   auto* channel = app->add_option("-c,--channel", o->channel, "Room (or dm:A:B channel) to send to")
                       ->type_name("CHANNEL");
   auto* to = app->add_option("--to", o->to, "User to send a direct message to")->type_name("USER");

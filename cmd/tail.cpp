@@ -335,9 +335,15 @@ int RunTail(TailOptions& o) {
     }
   }
   o.channels = std::move(channels);
+  auto login = LoginCredentials(o.client);
+  if (!login.ok()) {
+    Fail(login.error().code, login.error().message);
+    return kExitUsage;
+  }
+  // Connect keeps a password login's token in here, and the reconnects below use it.
+  Credentials credentials = std::move(login).value();
   InstallStopHandlers();
 
-  const Credentials credentials{o.client.token, o.client.as_user};
   Printer printer(o);
   // The first connection tries every URL in order and gives up when none answers: a wrong -u should
   // fail now, not retry forever. Once connected, -f keeps trying, one URL per attempt.
@@ -413,6 +419,7 @@ Command SetupTail(CLI::App& parent) {
   CLI::App* app = parent.add_subcommand(
       "tail", "Print the latest messages of channels and, with -f, follow them");
   AddClientOptions(*app, o->client);
+  AddPasswordOption(*app, o->client);
   app->add_option("-c,--channel", o->channels, "Channel to read (repeat for several)")
       ->type_name("CHANNEL")
       ->required();

@@ -34,11 +34,26 @@ Error ErrorFromReply(const json& reply) {
 
 }  // namespace
 
+std::optional<json> HelloFrame(const Credentials& credentials) {
+  json hello = {{"type", "hello"}};
+  if (!credentials.token.empty()) {
+    hello["token"] = credentials.token;
+  } else if (!credentials.issued_token.empty()) {
+    hello["token"] = credentials.issued_token;
+  } else if (!credentials.user.empty()) {
+    hello["user"] = credentials.user;
+    if (!credentials.password.empty()) hello["password"] = credentials.password;
+  } else {
+    return std::nullopt;
+  }
+  return hello;
+}
+
 ChatClient::ChatClient(WsUrl url, std::unique_ptr<WsClient> ws)
     : url_(std::move(url)), ws_(std::move(ws)) {}
 
 Result<std::unique_ptr<ChatClient>> ChatClient::Connect(const std::vector<WsUrl>& urls,
-                                                        const Credentials& credentials,
+                                                        Credentials& credentials,
                                                         std::chrono::milliseconds timeout) {
   if (urls.empty()) return Error{"bad_request", "no node URL"};
   std::string failures;
@@ -55,8 +70,30 @@ Result<std::unique_ptr<ChatClient>> ChatClient::Connect(const std::vector<WsUrl>
 }
 
 Result<std::unique_ptr<ChatClient>> ChatClient::ConnectOne(const WsUrl& url,
-                                                           const Credentials& credentials,
+                                                           Credentials& credentials,
                                                            std::chrono::milliseconds timeout) {
+  bool by_password = credentials.token.empty() && !credentials.password.empty();
+  auto client = ConnectWith(url, credentials, timeout);
+  if (!client.ok() && client.error().code == "unauthorized" && by_password &&
+      !credentials.issued_token.empty()) {
+    // The issued token has expired or the secret changed; the password may still be good. Only
+    // the password's own refusal counts as wrong credentials.
+    Credentials again = credentials;
+    again.issued_token.clear();
+    client = ConnectWith(url, again, timeout);
+    // Without a new token (a node with no secret), the next reconnect goes straight to the
+    // password.
+    if (client.ok()) credentials.issued_token.clear();
+  }
+  if (client.ok() && by_password && !(*client)->issued_token_.empty()) {
+    credentials.issued_token = (*client)->issued_token_;
+  }
+  return client;
+}
+
+Result<std::unique_ptr<ChatClient>> ChatClient::ConnectWith(const WsUrl& url,
+                                                            const Credentials& credentials,
+                                                            std::chrono::milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
   auto ws = WsClient::Connect(url, timeout);
   if (!ws.ok()) return ws.error();
@@ -67,19 +104,13 @@ Result<std::unique_ptr<ChatClient>> ChatClient::ConnectOne(const WsUrl& url,
 }
 
 Status ChatClient::Hello(const Credentials& credentials, std::chrono::milliseconds timeout) {
-  json hello = {{"type", "hello"}};
-  if (!credentials.token.empty()) {
-    hello["token"] = credentials.token;
-  } else if (!credentials.user.empty()) {
-    hello["user"] = credentials.user;
-  } else {
-    return Error{"bad_request", "no token and no user name to say hello with"};
-  }
+  std::optional<json> hello = HelloFrame(credentials);
+  if (!hello) return Error{"bad_request", "no token and no user name to say hello with"};
   std::string text;
   try {
-    text = hello.dump();
+    text = hello->dump();
   } catch (const json::exception&) {
-    return Error{"bad_request", "the user name or token is not valid UTF-8"};
+    return Error{"bad_request", "the user name, password or token is not valid UTF-8"};
   }
   Status sent = ws_->Send(text, kSendTimeout);
   if (!sent.ok()) return LostError();
@@ -99,6 +130,7 @@ Status ChatClient::Hello(const Credentials& credentials, std::chrono::millisecon
       user_ = frame.value("user", std::string());
       node_ = frame.value("node", std::string());
       server_time_ = frame.value("server_time", std::int64_t{0});
+      issued_token_ = frame.value("token", std::string());
       return Ok{};
     }
     if (type == "error") return ErrorFromReply(frame);

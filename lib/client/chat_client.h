@@ -21,18 +21,30 @@
 
 namespace chatctl {
 
+// What a client says hello with, in this order: a token; a token an earlier password welcome
+// issued; the user name and password; the user name alone (open mode).
 struct Credentials {
-  std::string token;  // when set, `hello` carries the token
-  std::string user;   // otherwise an open-mode `hello` as this user
+  std::string token;
+  std::string user;
+  std::string password;
+  // Kept from a password welcome (ChatClient::Connect fills it in) so that reconnects do not send
+  // the password again. The password stays too: the token lasts a day and a tail -f lasts longer.
+  std::string issued_token;
 };
+
+// The `hello` frame for `credentials` (see Credentials for which field wins); nullopt when there is
+// nothing to say hello with.
+std::optional<nlohmann::json> HelloFrame(const Credentials& credentials);
 
 class ChatClient {
  public:
   // Tries the URLs in order and keeps the first node that welcomes us. A refusal of the credentials
   // (close 4401) is final and comes back as Error{"unauthorized", reason} without trying the rest;
   // anything else that fails is "unavailable". `timeout` applies to each URL.
+  // A password welcome's token goes into credentials.issued_token for the next Connect. A refused
+  // issued_token (expired, or the cluster's secret changed) is retried once with the password.
   static Result<std::unique_ptr<ChatClient>> Connect(const std::vector<WsUrl>& urls,
-                                                     const Credentials& credentials,
+                                                     Credentials& credentials,
                                                      std::chrono::milliseconds timeout);
 
   const WsUrl& url() const { return url_; }
@@ -64,9 +76,11 @@ class ChatClient {
 
  private:
   ChatClient(WsUrl url, std::unique_ptr<WsClient> ws);
-  static Result<std::unique_ptr<ChatClient>> ConnectOne(const WsUrl& url,
-                                                        const Credentials& credentials,
+  static Result<std::unique_ptr<ChatClient>> ConnectOne(const WsUrl& url, Credentials& credentials,
                                                         std::chrono::milliseconds timeout);
+  static Result<std::unique_ptr<ChatClient>> ConnectWith(const WsUrl& url,
+                                                         const Credentials& credentials,
+                                                         std::chrono::milliseconds timeout);
   Status Hello(const Credentials& credentials, std::chrono::milliseconds timeout);
   // Reads one frame from the wire and files it: a reply under its ref, anything else in the
   // unsolicited queue. False on timeout or when the connection is gone.
@@ -77,6 +91,7 @@ class ChatClient {
   std::unique_ptr<WsClient> ws_;
   std::string user_;
   std::string node_;
+  std::string issued_token_;  // the welcome's "token", when it had one
   std::int64_t server_time_ = 0;
   std::int64_t next_ref_ = 1;
   bool gave_up_ = false;  // a reply did not come in time; the session is out of step
