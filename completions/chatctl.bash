@@ -122,10 +122,10 @@ _chatctl()
                   --peer --mesh-insecure --mesh-key --mesh-trust'
             ;;
         send)
-            opts='-h --help -u --url --token --as -c --channel --to --json'
+            opts='-h --help -u --url --token --password-file --as -c --channel --to --json'
             ;;
         tail)
-            opts='-h --help -u --url --token --as -c --channel -n --last --since
+            opts='-h --help -u --url --token --password-file --as -c --channel -n --last --since
                   -f --follow --json'
             ;;
         bench)

@@ -71,7 +71,8 @@ set -l client '__fish_seen_subcommand_from send tail'
 complete -c chatctl -n $client -s h -l help -d 'Print help and exit'
 complete -c chatctl -n $client -s u -l url -x -d 'Node URL or comma-separated failover list (env CHATCTL_URL)'
 complete -c chatctl -n $client -l token -x -d 'Token to log in with (env CHATCTL_TOKEN)'
-complete -c chatctl -n $client -l as -x -a '(__fish_complete_users)' -d 'User name on an open-mode node'
+complete -c chatctl -n $client -l password-file -r -F -d 'Log in as --as with the password in this file (env CHATCTL_PASSWORD)'
+complete -c chatctl -n $client -l as -x -a '(__fish_complete_users)' -d 'User name on an open-mode node, or to log in as with a password'
 
 # chatctl send
 set -l send '__fish_seen_subcommand_from send'
