@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "lib/names.h"
+#include "lib/utf8.h"
 
 namespace chatctl::cmd {
 namespace {
@@ -99,6 +100,11 @@ Result<Credentials> LoginCredentials(const ClientOptions& options) {
     credentials.password = std::move(password).value();
   } else {
     credentials.password = FromEnv("CHATCTL_PASSWORD");
+  }
+  if (!IsValidUtf8(credentials.password)) {
+    // The hello is JSON, which cannot carry it; the node would never see the attempt.
+    std::string from = options.password_file.empty() ? "CHATCTL_PASSWORD" : options.password_file;
+    return Error{"bad_request", "the password in " + from + " is not valid UTF-8"};
   }
   if (!credentials.password.empty() && !credentials.token.empty()) {
     // Which one was meant cannot be guessed, and trying both would hide a mistake in either.

@@ -25,7 +25,7 @@ void AddPasswordOption(CLI::App& app, ClientOptions& options);
 void ResolveClientOptions(ClientOptions& options);
 // The credentials of a resolved `options`: a token, or --as with the password from --password-file
 // or $CHATCTL_PASSWORD, or --as alone. Errors (exit 2): a token and a password both given, a
-// password file that cannot be read or whose first line is empty.
+// password file that cannot be read or whose first line is empty, a password not in UTF-8.
 Result<Credentials> LoginCredentials(const ClientOptions& options);
 
 }  // namespace chatctl::cmd

@@ -131,6 +131,10 @@ TEST_CASE("a wrong password exits 4; a password with a token or an unreadable fi
       {"tail", "-u", n.url(), "--as", "alice", "--password-file", empty, "-c", "general"});
   CHECK(empty_file.exit_code == 2);
   CHECK(empty_file.err.find(empty) != std::string::npos);
+  std::string binary = WriteFile(dir.path() + "/binary.pw", "\xff\xfe not text\n");
+  auto not_utf8 = RunChatctl(
+      {"send", "-u", n.url(), "--as", "alice", "--password-file", binary, "-c", "general", "hi"});
+  CHECK(not_utf8.exit_code == 2);
 
   // Nothing got through under alice's name.
   CHECK(History(n.url(), n.admin, "general").empty());
