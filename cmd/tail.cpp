@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -151,9 +153,22 @@ class Printer {
       return true;
     }
     if (tailed_.count(m->channel) == 0) return true;  // a dm nobody asked to see
+    // Seen already: printed before, by id. Not "at or below the cursor": a message another node
+    // accepted a moment before this session's welcome can arrive after it with a smaller id than
+    // the welcome's anchor, and it was never printed.
+    Printed& printed = printed_[m->channel];
+    if (!printed.ids.insert(m->id).second) return true;
+    printed.order.push_back(m->id);
+    if (printed.order.size() > kRememberedIds) {
+      printed.ids.erase(printed.order.front());
+      printed.order.pop_front();
+    }
     auto cursor = cursors_.find(m->channel);
-    if (cursor != cursors_.end() && m->id <= cursor->second) return true;  // seen already
-    cursors_[m->channel] = m->id;
+    if (cursor == cursors_.end()) {
+      cursors_[m->channel] = m->id;
+    } else {
+      cursor->second = std::max(cursor->second, m->id);
+    }
 
     std::string line;
     if (json_) {
@@ -190,7 +205,16 @@ class Printer {
   bool json_;
   bool prefix_;
   std::set<std::string> tailed_;
+  // The `since` of the next join: the newest id printed, or where the first session began.
   std::map<std::string, MessageId> cursors_;
+  // Ids printed lately, per channel: a replay after a reconnect starts at the cursor, so only the
+  // newest few can come twice.
+  static constexpr std::size_t kRememberedIds = 65536;
+  struct Printed {
+    std::unordered_set<MessageId> ids;
+    std::deque<MessageId> order;
+  };
+  std::map<std::string, Printed> printed_;
 };
 
 enum class Outcome {
