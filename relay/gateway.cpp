@@ -312,6 +312,9 @@ int Gateway::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::siz
       pc->http = nullptr;
       pc->request = nullptr;
       pc->http_id = 0;
+      char peer[64] = {0};
+      lws_get_peer_simple(wsi, peer, sizeof peer);
+      s->peer = peer;
       ++stats_.sessions_opened;
       return 0;
     }
@@ -344,6 +347,9 @@ void Gateway::OnTick() {
       for (const auto& [user, count] : users) set.insert(user);
     }
     bus_->SetPresence(std::move(local));
+  }
+  for (auto it = failed_logins_.begin(); it != failed_logins_.end();) {
+    it = it->second.Full(now) ? failed_logins_.erase(it) : std::next(it);  // forgiven
   }
   for (auto& [id, s] : sessions_) {
     if (!s->authenticated() && !s->closing() && now >= s->hello_deadline_ms) {

@@ -184,6 +184,9 @@ class Gateway {
   Directory directory_;
   std::uint64_t next_http_id_ = 1;
   std::unordered_map<std::uint64_t, lws*> http_waiting_;  // API requests answered later
+  // Failed password logins per client address: a burst, then one every few seconds. Guessing is
+  // slow and so is argon2id; this keeps one address from keeping the password worker busy.
+  std::unordered_map<std::string, TokenBucket> failed_logins_;
   std::unique_ptr<TickTimer> tick_;  // housekeeping: hello deadlines, the drain
 };
 

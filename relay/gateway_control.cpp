@@ -23,6 +23,9 @@ using nlohmann::json;
 
 // A password login hands back a token good for this long (PROTOCOL.md: "a fresh token").
 constexpr std::int64_t kLoginTokenSeconds = 24 * 3600;
+// Failed logins one address may have: 10 at once, then one every 5 seconds.
+constexpr double kFailedLoginsPerSecond = 0.2;
+constexpr double kFailedLoginBurst = 10;
 
 // Checked in place of a missing account's hash, so a wrong user name costs the same time as a
 // wrong password and the answer's delay tells nobody who has an account. Worker thread only.
@@ -80,19 +83,32 @@ void Gateway::HandlePasswordHello(Session& s, const protocol::Ref& ref, const st
     CloseSession(s, CloseCodeFor(*refused), refused->message);
     return;
   }
+  auto budget = failed_logins_.try_emplace(s.peer, kFailedLoginsPerSecond, kFailedLoginBurst);
+  if (!budget.first->second.Peek(NowMs())) {
+    ++stats_.logins_throttled;
+    CloseSession(s, protocol::kCloseRateLimited,
+                 "too many failed logins from this address; try again later");
+    return;
+  }
   s.login_pending = true;
   SessionId id = s.id;
-  bool queued = Errand(*passwords_, [this, id, user, password](Store& store) {
+  std::string peer = s.peer;
+  bool queued = Errand(*passwords_, [this, id, peer, user, password](Store& store) {
     auto found = store.state().User(user);
     bool account = found.ok() && found->has_value() && (*found)->account && !(*found)->deleted;
     bool ok = VerifyPassword(password, account ? (*found)->hash : DecoyHash()) && account;
     bool admin = ok && (*found)->admin;
-    return std::function<void()>([this, id, user, ok, admin] {
+    return std::function<void()>([this, id, peer, user, ok, admin] {
+      if (!ok) {
+        ++stats_.logins_failed;
+        failed_logins_.try_emplace(peer, kFailedLoginsPerSecond, kFailedLoginBurst)
+            .first->second.Take(NowMs());
+      }
       Session* session = FindSession(id);
       if (session == nullptr || session->closing()) return;
       session->login_pending = false;
       if (!ok) {
-        log::Info("login refused", {{"user", user}});
+        log::Info("login refused", {{"user", user}, {"peer", peer}});
         CloseSession(*session, protocol::kCloseUnauthorized, "wrong user name or password");
         return;
       }
@@ -101,6 +117,7 @@ void Gateway::HandlePasswordHello(Session& s, const protocol::Ref& ref, const st
         CloseSession(*session, CloseCodeFor(*refused), refused->message);
         return;
       }
+      ++stats_.logins;
       Welcome(*session, user, admin, /*with_token=*/true);
     });
   });
@@ -161,6 +178,7 @@ void Gateway::HandleRegister(Session& s, const protocol::Ref& ref, const protoco
               SendText(*again, protocol::ErrorReply(ref, "conflict", "user '" + user + "' exists"));
             } else {
               log::Info("user signed up", {{"user", user}});
+              ++stats_.logins;
               Welcome(*again, user, /*admin=*/false, /*with_token=*/true);
             }
           });
@@ -429,6 +447,7 @@ void Gateway::RemoveFromRoom(const std::string& room, const std::string& user,
 
 void Gateway::ApplyControl(const WriteJob& job) {
   const Message& e = job.message;
+  ++stats_.control_events;
   if (job.user_after) directory_.Put(*job.user_after);
   if (job.room_after) directory_.Put(*job.room_after);
   std::string name = control::KeyName(e.channel);

@@ -94,6 +94,17 @@ HttpReply RouteHttp(std::string_view path, const NodeSnapshot& node) {
               "Joins and leaves not announced: the room had more sessions than "
               "--presence-events-max.",
               node.stats.presence_events_skipped);
+    AddMetric(out, "chatctl_logins_total", "counter",
+              "Password logins and sign-ups welcomed by this node.", node.stats.logins);
+    AddMetric(out, "chatctl_logins_failed_total", "counter",
+              "Password logins refused for a wrong user name or password.",
+              node.stats.logins_failed);
+    AddMetric(out, "chatctl_logins_throttled_total", "counter",
+              "Password logins refused because their address failed too often.",
+              node.stats.logins_throttled);
+    AddMetric(out, "chatctl_control_events_total", "counter",
+              "Account, room, moderation and message-change events applied here.",
+              node.stats.control_events);
     std::uint64_t up = 0;
     for (const auto& p : node.cluster.peers) up += p.up ? 1 : 0;
     AddMetric(out, "chatctl_mesh_peers_up", "gauge", "Other nodes heard from recently.", up);

@@ -10,15 +10,30 @@ namespace {
 constexpr std::size_t kKeptOutboxCapacity = 64;
 }  // namespace
 
-bool TokenBucket::Take(std::int64_t now_ms) {
-  if (rate_ <= 0) return true;  // limit off
+void TokenBucket::Refill(std::int64_t now_ms) {
   if (last_ms_ != 0) {
     tokens_ = std::min(burst_, tokens_ + static_cast<double>(now_ms - last_ms_) * rate_ / 1000.0);
   }
   last_ms_ = now_ms;
+}
+
+bool TokenBucket::Take(std::int64_t now_ms) {
+  if (rate_ <= 0) return true;  // limit off
+  Refill(now_ms);
   if (tokens_ < 1.0) return false;
   tokens_ -= 1.0;
   return true;
+}
+
+bool TokenBucket::Peek(std::int64_t now_ms) {
+  if (rate_ <= 0) return true;
+  Refill(now_ms);
+  return tokens_ >= 1.0;
+}
+
+bool TokenBucket::Full(std::int64_t now_ms) {
+  Refill(now_ms);
+  return tokens_ >= burst_;
 }
 
 Session::Session(SessionId session_id, lws* socket, const Limits& limits, std::int64_t now_ms)

@@ -27,8 +27,11 @@ class TokenBucket {
  public:
   TokenBucket(double rate, double burst) : rate_(rate), burst_(burst), tokens_(burst) {}
   bool Take(std::int64_t now_ms);
+  bool Peek(std::int64_t now_ms);  // would Take succeed? (takes nothing)
+  bool Full(std::int64_t now_ms);  // refilled to the burst: nothing to remember
 
  private:
+  void Refill(std::int64_t now_ms);
   double rate_, burst_, tokens_;
   std::int64_t last_ms_ = 0;
 };
@@ -52,6 +55,7 @@ class Session {
   bool admin = false;
   bool authenticated() const { return !user.empty(); }
   bool login_pending = false;  // a password is being checked or hashed
+  std::string peer;            // the client's address, for the failed-login budget
   const std::int64_t hello_deadline_ms;
 
   std::map<std::string, JoinedChannel> channels;

@@ -76,6 +76,26 @@ TEST_CASE("a wrong password and an unknown user are both closed with 4401", "[au
   CHECK(unknown->close_reason() == "wrong user name or password");
 }
 
+TEST_CASE("an address that failed ten logins is refused with 4429, even with the right password",
+          "[auth]") {
+  TempDir dir;
+  SecretNode n(dir);
+  n.AddUser("alice", "correct horse");
+  for (int i = 0; i < 10; ++i) {
+    auto wrong = SayHello(n.node.port(), PasswordHello("alice", "guess " + std::to_string(i)));
+    REQUIRE(wrong->WaitClosed(10s) == 4401);
+  }
+  auto right = SayHello(n.node.port(), PasswordHello("alice", "correct horse"));
+  CHECK(right->WaitClosed(10s) == 4429);
+  CHECK(right->close_reason() == "too many failed logins from this address; try again later");
+  // Tokens are not throttled: the address may still log in with one.
+  auto token = TokenSession(n.node.port(), MintToken(n.secret, "alice"));
+  CHECK(Ask(*token, {{"type", "ping"}})["type"] == "pong");
+  std::string metrics = HttpBody(HttpGet(n.node.port(), "/metrics"));
+  CHECK_THAT(metrics, Catch::Contains("chatctl_logins_failed_total 10"));
+  CHECK_THAT(metrics, Catch::Contains("chatctl_logins_throttled_total 1"));
+}
+
 TEST_CASE("register is forbidden on a node without --allow-register and the name stays free",
           "[auth]") {
   TempDir dir;
