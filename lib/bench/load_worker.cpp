@@ -8,6 +8,8 @@
 #include <cstring>
 #include <deque>
 
+#include "lib/bench/ws_framing.h"
+
 namespace chatctl::bench {
 namespace {
 
@@ -64,6 +66,12 @@ struct LoadWorker::Connection final : ConversationEvents {
   bool given_up = false;  // never set up after kSetupAttempts tries
   int attempts = 0;
   Clock::time_point reconnect_at{};
+
+  // Plain ws:// goes over a raw lws connection with the framing done here (ws_framing.h); wss://
+  // keeps lws's WebSocket client.
+  bool raw = false;
+  std::unique_ptr<WsClientReader> reader;
+  std::string raw_out;  // unframed bytes (the upgrade request, pongs): written before anything
 
   std::string control_out;  // greeting, subscribe, pongs: written before any publish
   std::string inbound;      // a message still arriving in fragments
@@ -131,6 +139,14 @@ struct LoadWorker::Connection final : ConversationEvents {
   // One lws_write per writable callback: control bytes first, else a batch of publishes.
   int OnWritable() {
     if (failed) return -1;
+    if (!raw_out.empty()) {
+      std::string bytes;
+      bytes.swap(raw_out);
+      int rc = WriteRaw(bytes);
+      lws_callback_on_writable(wsi);  // what else is due goes in the next callback
+      return rc;
+    }
+    if (raw && state == State::kConnecting) return 0;  // the upgrade is not answered yet
     Phase phase = worker.control_.phase.load();
     if (!control_out.empty()) {
       int rc = Write(control_out);
@@ -162,7 +178,19 @@ struct LoadWorker::Connection final : ConversationEvents {
     return rc;
   }
 
+  int WriteRaw(const std::string& bytes) {
+    frame.resize(LWS_PRE + bytes.size());
+    std::memcpy(frame.data() + LWS_PRE, bytes.data(), bytes.size());
+    int written = lws_write(wsi, frame.data() + LWS_PRE, bytes.size(), LWS_WRITE_RAW);
+    return written < static_cast<int>(bytes.size()) ? -1 : 0;
+  }
+
   int Write(const std::string& bytes) {
+    if (raw) {
+      std::string framed;
+      AppendClientFrame(framed, worker.dialect_.binary_frames() ? 2 : 1, bytes);
+      return WriteRaw(framed);
+    }
     frame.resize(LWS_PRE + bytes.size());
     std::memcpy(frame.data() + LWS_PRE, bytes.data(), bytes.size());
     auto mode = worker.dialect_.binary_frames() ? LWS_WRITE_BINARY : LWS_WRITE_TEXT;
@@ -222,6 +250,14 @@ struct LoadWorker::Connection final : ConversationEvents {
   void OnReply(std::string bytes) override {
     control_out += bytes;
     if (wsi != nullptr) lws_callback_on_writable(wsi);
+  }
+
+  // The WebSocket is open: say hello.
+  void Established() {
+    --worker.connecting_;
+    state = State::kGreeting;
+    control_out = talk->Greeting(spec.user, worker.plan_.token);
+    lws_callback_on_writable(wsi);
   }
 
   // The connection is gone: publishes without an answer are counted, and it comes back later.
@@ -379,6 +415,14 @@ void LoadWorker::Connect(Connection& c) {
   c.host_header = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
   c.host_header += ":" + std::to_string(url.port);
 
+  c.raw = !url.tls;
+  c.raw_out.clear();
+  if (c.raw) {
+    std::string key = NewWebSocketKey();
+    c.reader = std::make_unique<WsClientReader>(key);
+    c.raw_out = UpgradeRequest(c.host_header, url.path, dialect_.subprotocol(), key);
+  }
+
   lws_client_connect_info connect{};
   connect.context = context_;
   connect.address = url.host.c_str();
@@ -390,6 +434,7 @@ void LoadWorker::Connect(Connection& c) {
   connect.local_protocol_name = protocols_[0].name;
   connect.userdata = &c;
   connect.pwsi = &c.wsi;
+  if (c.raw) connect.method = "RAW";
   if (url.tls) {
     connect.ssl_connection = LCCSCF_USE_SSL;
     connect.alpn = "http/1.1";
@@ -415,10 +460,46 @@ int LoadWorker::Callback(lws* wsi, lws_callback_reasons reason, void* user, void
 
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
       if (c == nullptr) return -1;
-      --c->worker.connecting_;
-      c->state = Connection::State::kGreeting;
-      c->control_out = c->talk->Greeting(c->spec.user, c->worker.plan_.token);
-      lws_callback_on_writable(wsi);
+      c->Established();
+      return 0;
+
+    case LWS_CALLBACK_RAW_CONNECTED:
+      if (c == nullptr) return -1;
+      lws_callback_on_writable(wsi);  // the upgrade request, waiting in raw_out
+      return 0;
+
+    case LWS_CALLBACK_RAW_RX:
+      if (c == nullptr || c->reader == nullptr) return -1;
+      c->reader->Add(static_cast<const char*>(in), len);
+      for (;;) {
+        switch (c->reader->Next()) {
+          case WsClientReader::Event::kNeedMore:
+            return c->failed ? -1 : 0;
+          case WsClientReader::Event::kOpen:
+            c->Established();
+            break;
+          case WsClientReader::Event::kMessage:
+            c->talk->Feed(c->reader->message(), *c);
+            if (c->failed) return -1;
+            break;
+          case WsClientReader::Event::kPing:
+            AppendClientFrame(c->raw_out, 0xA, c->reader->message());
+            lws_callback_on_writable(wsi);
+            break;
+          case WsClientReader::Event::kClose:
+            return -1;
+          case WsClientReader::Event::kError:
+            c->worker.NoteError(c->reader->error());
+            return -1;
+        }
+      }
+
+    case LWS_CALLBACK_RAW_WRITEABLE:
+      if (c == nullptr) return -1;
+      return c->OnWritable();
+
+    case LWS_CALLBACK_RAW_CLOSE:
+      if (c != nullptr && c->wsi == wsi) c->Dropped(c->state != Connection::State::kConnecting);
       return 0;
 
     case LWS_CALLBACK_CLIENT_RECEIVE: {
