@@ -184,7 +184,6 @@ TEST_CASE("a deleted user is closed with 4403 and its password and token no long
 TEST_CASE("the admin API wants an unexpired, unforged administrator's token", "[auth]") {
   TempDir dir;
   SecretNode n(dir);
-  std::string expiring = MintToken(n.secret, "root", {"--admin", "--ttl", "1s"});
   int port = n.node.port();
 
   auto none = HttpRequest(port, "GET", "/api/v1/stats");
@@ -213,9 +212,11 @@ TEST_CASE("the admin API wants an unexpired, unforged administrator's token", "[
   CHECK(ok.status == 200);
   CHECK(json::parse(ok.body).contains("sessions"));
 
-  // The one wait of the suite for a token to expire.
+  // The one wait of the suite for a token to expire. `exp` counts whole seconds, so a 2 s token
+  // minted just now is good for at least one more second, and surely expired 3.2 s later.
+  std::string expiring = MintToken(n.secret, "root", {"--admin", "--ttl", "2s"});
   CHECK(HttpRequest(port, "GET", "/api/v1/stats", "", expiring).status == 200);
-  usleep(2200 * 1000);
+  usleep(3200 * 1000);
   auto expired = HttpRequest(port, "GET", "/api/v1/stats", "", expiring);
   CHECK(expired.status == 401);
   CHECK(ErrorCode(expired) == "unauthorized");
