@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cmd/printable.h"
 #include "lib/utf8.h"
 
 namespace chatctl::cmd {
@@ -62,36 +63,6 @@ inline std::string PercentEncode(std::string_view text) {
       out += '%';
       out += kHex[c >> 4];
       out += kHex[c & 0xf];
-    }
-  }
-  return out;
-}
-
-// Text from the node goes to a terminal: control characters (C0, DEL, C1) are shown as escapes,
-// not obeyed, and a newline or tab cannot break a table's rows or columns.
-inline std::string Printable(std::string_view text) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else if (c == 0xc2 && i + 1 < text.size() &&
-               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
-      auto c1 = static_cast<unsigned char>(text[++i]);
-      out += "\\u00";
-      out += kHex[c1 >> 4];
-      out += kHex[c1 & 0xf];
-    } else {
-      out += static_cast<char>(c);
     }
   }
   return out;

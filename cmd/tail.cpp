@@ -28,6 +28,7 @@
 #include "cmd/client_options.h"
 #include "cmd/command.h"
 #include "cmd/exit_codes.h"
+#include "cmd/printable.h"
 #include "lib/client/chat_client.h"
 #include "lib/ids.h"
 #include "lib/protocol.h"
@@ -103,36 +104,6 @@ MessageId IdBefore(std::int64_t ms) {
   return id - 1;
 }
 
-// Text from other people goes to a terminal: control characters are shown, not obeyed.
-std::string Printable(const std::string& text) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += c;
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else if (c == 0xc2 && i + 1 < text.size() &&
-               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
-      // C1 controls (U+0080..U+009F), among them a one-byte CSI.
-      auto c1 = static_cast<unsigned char>(text[++i]);
-      out += "\\u00";
-      out += kHex[c1 >> 4];
-      out += kHex[c1 & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 // Prints messages at most once each, in the order they come, and remembers per channel the last
 // id printed: the `since` of the next join after a reconnect.
 class Printer {
@@ -180,7 +151,7 @@ class Printer {
       localtime_r(&seconds, &local);
       char clock[16];
       std::strftime(clock, sizeof clock, "%H:%M:%S", &local);
-      line += std::string(clock) + " <" + m->from + "> " + Printable(m->text);
+      line += std::string(clock) + " <" + m->from + "> " + Printable(m->text, /*keep_tabs=*/true);
     }
     line += '\n';
     if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() ||
