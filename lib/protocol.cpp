@@ -2,6 +2,7 @@
 // input ends as a Request or an Invalid, never an exception: a client must not be able to crash a
 // node.
 #include "lib/protocol.h"
+#include "lib/protocol_json.h"
 
 #include <algorithm>
 #include <climits>
@@ -327,16 +328,8 @@ Parsed ParseLine(std::string_view line, const Limits& limits) {
   return Request{std::move(ref), std::move(*body)};
 }
 
-std::string Dump(const ordered_json& j) {
-  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-}
-
-ordered_json Start(std::string_view type, const Ref& ref) {
-  ordered_json j;
-  j["type"] = type;
-  if (!ref.is_null()) j["ref"] = ordered_json(ref);
-  return j;
-}
+using detail::Dump;
+using detail::Start;
 
 ordered_json MessageObject(const Message& m) {
   ordered_json j;

@@ -1,22 +1,15 @@
 // What nodes say about rooms, moderation and message changes (see protocol.h and
 // docs/protocol.md "Rooms and moderation").
 #include "lib/protocol.h"
+#include "lib/protocol_json.h"
 
 namespace chatctl::protocol {
 namespace {
 
 using ordered_json = nlohmann::ordered_json;
 
-std::string Dump(const ordered_json& j) {
-  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-}
-
-ordered_json Start(std::string_view type, const Ref& ref) {
-  ordered_json j;
-  j["type"] = type;
-  if (!ref.is_null()) j["ref"] = ordered_json(ref);
-  return j;
-}
+using detail::Dump;
+using detail::Start;
 
 ordered_json Reactions(const control::MessageState& state) {
   ordered_json reactions = ordered_json::object();
