@@ -305,12 +305,16 @@ Result<std::vector<UserRecord>> StateTables::Users(const std::string& prefix,
   BindText(*stmt, 2, PrefixEnd(prefix));
   BindText(*stmt, 3, after);
   sqlite3_bind_int(*stmt, 4, limit);
+  return StepUsers(*stmt);
+}
+
+Result<std::vector<UserRecord>> StateTables::StepUsers(sqlite3_stmt* stmt) {
   std::vector<UserRecord> users;
   for (;;) {
-    int rc = sqlite3_step(*stmt);
+    int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) return users;
     if (rc != SQLITE_ROW) return Fail("cannot list users");
-    users.push_back(ReadUser(*stmt));
+    users.push_back(ReadUser(stmt));
   }
 }
 
@@ -321,13 +325,7 @@ Result<std::vector<UserRecord>> StateTables::RestrictedUsers() {
   auto stmt = Statement(sql.c_str());
   if (!stmt.ok()) return stmt.error();
   StmtUse use(*stmt);
-  std::vector<UserRecord> users;
-  for (;;) {
-    int rc = sqlite3_step(*stmt);
-    if (rc == SQLITE_DONE) return users;
-    if (rc != SQLITE_ROW) return Fail("cannot list users");
-    users.push_back(ReadUser(*stmt));
-  }
+  return StepUsers(*stmt);
 }
 
 Result<RoomRecord> StateTables::LoadRoom(const std::string& name) {

@@ -55,6 +55,7 @@ class StateTables {
   Result<sqlite3_stmt*> Statement(const char* sql);
   Error Fail(const std::string& what) const;
   Result<std::vector<Message>> EventsOf(const std::string& key);
+  Result<std::vector<control::UserRecord>> StepUsers(sqlite3_stmt* stmt);  // every row it yields
   Status SaveUser(const control::UserRecord& user);
   Status SaveRoom(const control::RoomRecord& before, const control::RoomRecord& after);
   Status SaveState(const control::MessageState& state);

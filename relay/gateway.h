@@ -113,7 +113,8 @@ class Gateway {
   // through Respond().
   void HandleApi(std::uint64_t http_id, const HttpRequest& request);
   void Respond(std::uint64_t http_id, HttpReply reply);
-  std::optional<Error> RefuseApiCaller(const HttpRequest& request) const;
+  // Why the caller may not use the API, or nullopt with `actor` set to who it is.
+  std::optional<Error> RefuseApiCaller(const HttpRequest& request, std::string& actor) const;
 
   // Results from the other threads.
   void DrainInbox();

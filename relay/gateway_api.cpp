@@ -133,7 +133,9 @@ std::string QueryArg(const HttpRequest& r, const char* key) {
 
 }  // namespace
 
-std::optional<Error> Gateway::RefuseApiCaller(const HttpRequest& request) const {
+std::optional<Error> Gateway::RefuseApiCaller(const HttpRequest& request,
+                                              std::string& actor) const {
+  actor = "operator";  // who changes show as `by`: the token's user, or this
   if (request.bearer.empty()) {
     if (config_.open_mode && request.from_loopback) return std::nullopt;
     return Error{"unauthorized", "send 'Authorization: Bearer <token>' with an admin token"};
@@ -145,6 +147,7 @@ std::optional<Error> Gateway::RefuseApiCaller(const HttpRequest& request) const 
   if (!claims.ok()) return claims.error();
   if (auto refused = directory_.RefuseUser(claims->sub, NowMs())) return refused;
   if (!claims->admin) return Error{"forbidden", "the token is not an administrator's"};
+  actor = claims->sub;
   return std::nullopt;
 }
 
@@ -153,13 +156,9 @@ void Gateway::HandleApi(std::uint64_t http_id, const HttpRequest& request) {
   auto fail = [&](std::string code, std::string message) {
     respond(ErrorHttpReply({std::move(code), std::move(message)}));
   };
-  if (auto refused = RefuseApiCaller(request)) {
+  std::string actor;
+  if (auto refused = RefuseApiCaller(request, actor)) {
     return respond(ErrorHttpReply(*refused));
-  }
-  std::string actor = "operator";  // who changes show as `by`: the token's user, or this
-  if (!request.bearer.empty() && config_.secret) {
-    auto claims = VerifyToken(request.bearer, *config_.secret, NowMs() / 1000);
-    if (claims.ok()) actor = claims->sub;
   }
   std::vector<std::string> p = SplitPath(request.path);
   if (p.size() < 3 || p[0] != "api" || p[1] != "v1") return fail("not_found", "no such endpoint");
