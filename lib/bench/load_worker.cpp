@@ -16,7 +16,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // How often the worker looks at the phase, rates and reconnections.
-constexpr lws_usec_t kTickUs = 1 * LWS_US_PER_MS;
+constexpr std::chrono::microseconds kTick{1000};
 constexpr std::size_t kMaxConnecting = 128;
 constexpr std::chrono::milliseconds kReconnectDelay{250};
 constexpr int kSetupAttempts = 5;
@@ -45,11 +45,6 @@ void FillPayload(std::string& payload, bool measured, std::int64_t now_ns, std::
 }
 
 }  // namespace
-
-struct LoadWorker::Tick {
-  lws_sorted_usec_list_t sul{};  // first: lws hands the callback this member's address
-  LoadWorker* worker = nullptr;
-};
 
 struct LoadWorker::Connection final : ConversationEvents {
   LoadWorker& worker;
@@ -286,12 +281,10 @@ LoadWorker::LoadWorker(const LoadPlan& plan, const Dialect& dialect, LoadControl
       dialect_(dialect),
       control_(control),
       acked_per_channel_(static_cast<std::size_t>(std::max(plan.channels, 1))),
-      latency_by_url_(plan.urls.size()),
-      tick_(std::make_unique<Tick>()) {
+      latency_by_url_(plan.urls.size()) {
   for (auto& spec : connections) {
     connections_.push_back(std::make_unique<Connection>(*this, std::move(spec)));
   }
-  tick_->worker = this;
 }
 
 LoadWorker::~LoadWorker() {
@@ -334,7 +327,7 @@ void LoadWorker::Run() {
   lws_set_log_level(0, nullptr);  // failures are counted and reported by the coordinator
   protocols_[0].name = "chatctl-bench";
   protocols_[0].callback = Callback;
-  protocols_[0].rx_buffer_size = 16384;
+  protocols_[0].rx_buffer_size = 65536;
 
   lws_context_creation_info info{};
   info.port = CONTEXT_PORT_NO_LISTEN;
@@ -343,6 +336,7 @@ void LoadWorker::Run() {
   info.gid = -1;
   info.uid = -1;
   info.count_threads = 1;
+  info.pt_serv_buf_size = 65536;
   info.fd_limit_per_thread = static_cast<unsigned>(connections_.size() + 64);
   for (const auto& url : plan_.urls) {
     if (url.tls) info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
@@ -357,25 +351,29 @@ void LoadWorker::Run() {
     std::lock_guard lock(context_mu_);
     context_ = context;
   }
-  lws_sul_schedule(context, 0, &tick_->sul, TickThunk, kTickUs);
+  // The tick comes from a thread of its own through lws_cancel_service, not from an lws timer:
+  // lws rounds a timer's wait down to whole milliseconds for poll(), so a timer due within the
+  // next millisecond makes the loop spin with a zero timeout, and a 1 ms tick would spin always.
+  ticking_.store(true);
+  std::thread ticker([this] {
+    auto next = Clock::now();
+    while (ticking_.load()) {
+      next += kTick;
+      std::this_thread::sleep_until(next);
+      Wake();
+    }
+  });
   OnTick();
   while (control_.phase.load() != Phase::kStop) {
     if (lws_service(context, 0) < 0) break;
   }
-  lws_sul_cancel(&tick_->sul);
+  ticking_.store(false);
+  ticker.join();
   {
     std::lock_guard lock(context_mu_);  // no Wake() may be inside lws_cancel_service now
     context_ = nullptr;
   }
   lws_context_destroy(context);  // drops every connection; the callbacks still see them go
-}
-
-void LoadWorker::TickThunk(lws_sorted_usec_list_t* sul) {
-  auto* tick = reinterpret_cast<Tick*>(sul);
-  tick->worker->OnTick();
-  if (tick->worker->context_ != nullptr) {
-    lws_sul_schedule(tick->worker->context_, 0, &tick->sul, TickThunk, kTickUs);
-  }
 }
 
 void LoadWorker::OnTick() {
@@ -529,6 +527,12 @@ int LoadWorker::Callback(lws* wsi, lws_callback_reasons reason, void* user, void
     case LWS_CALLBACK_WSI_DESTROY:
       if (c != nullptr && c->wsi == wsi) c->Dropped(c->state != Connection::State::kConnecting);
       return 0;
+
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED: {  // Wake(): the ticker, or a new phase
+      auto* worker = static_cast<LoadWorker*>(lws_context_user(lws_get_context(wsi)));
+      if (worker != nullptr) worker->OnTick();
+      return 0;
+    }
 
     default:
       return lws_callback_http_dummy(wsi, reason, user, in, len);

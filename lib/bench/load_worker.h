@@ -75,14 +75,12 @@ class LoadWorker {
 
  private:
   struct Connection;  // load_worker.cpp: one WebSocket and its conversation
-  struct Tick;
 
   void Run();
   void OnTick();
   void Connect(Connection& connection);
   void NoteError(std::string_view what);
   static int Callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
-  static void TickThunk(lws_sorted_usec_list_t* sul);
 
   const LoadPlan& plan_;
   const Dialect& dialect_;
@@ -91,7 +89,7 @@ class LoadWorker {
   std::vector<std::atomic<std::uint64_t>> acked_per_channel_;
   std::vector<LatencyHistogram> latency_by_url_;
   std::vector<std::unique_ptr<Connection>> connections_;
-  std::unique_ptr<Tick> tick_;
+  std::atomic<bool> ticking_{false};  // the ticker thread runs while set
   // Written by the worker thread under context_mu_, which Wake() holds while it uses it.
   std::mutex context_mu_;
   lws_context* context_ = nullptr;
