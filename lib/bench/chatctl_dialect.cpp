@@ -1,5 +1,6 @@
 // chatctl's own protocol (docs/protocol.md): JSON lines, every publish acked with its ref.
 #include <charconv>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "lib/bench/dialects.h"
@@ -25,10 +26,13 @@ std::uint64_t NumberAfter(std::string_view line, std::string_view key) {
 }
 
 std::string_view TextOf(std::string_view line) {
-  constexpr std::string_view key = "\"text\":\"";
-  auto at = line.find(key);
-  if (at == std::string_view::npos) return {};
-  auto begin = at + key.size();
+  // Horspool skips up to the key's 8 bytes a step. std::string_view::find calls memchr for each
+  // '"' on the way (a dozen a line), and that cost more than the rest of a delivery's parsing.
+  static constexpr std::string_view kKey = "\"text\":\"";
+  static const std::boyer_moore_horspool_searcher search(kKey.begin(), kKey.end());
+  auto [at, at_end] = search(line.begin(), line.end());
+  if (at == line.end()) return {};
+  auto begin = static_cast<std::size_t>(at_end - line.begin());
   auto end = line.find('"', begin);
   if (end == std::string_view::npos) return {};
   return line.substr(begin, end - begin);

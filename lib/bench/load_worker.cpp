@@ -22,6 +22,9 @@ constexpr std::chrono::milliseconds kReconnectDelay{250};
 constexpr int kSetupAttempts = 5;
 // Publishes per frame at most, whatever the window: bounds the frame, and the burst.
 constexpr std::uint64_t kMaxBatch = 1000;
+// Bytes per frame of publishes, at most: half of a node's default inbound limit (64 KiB, else the
+// node closes with 1009), so that a wide window with big payloads still goes as several frames.
+constexpr std::size_t kMaxBatchBytes = 32 * 1024;
 
 std::int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -69,7 +72,10 @@ struct LoadWorker::Connection final : ConversationEvents {
   std::string raw_out;  // unframed bytes (the upgrade request, pongs): written before anything
 
   std::string control_out;  // greeting, subscribe, pongs: written before any publish
-  std::string inbound;      // a message still arriving in fragments
+  // When the bytes being parsed were read: the arrival time of every delivery in them (one clock
+  // read per read, not per delivery).
+  std::int64_t received_ns = 0;
+  std::string inbound;  // a message still arriving in fragments
   std::vector<unsigned char> frame;
   std::string batch, payload;
 
@@ -155,9 +161,12 @@ struct LoadWorker::Connection final : ConversationEvents {
     bool measured = phase == Phase::kMeasure;
     batch.clear();
     FillPayload(payload, measured, now_ns, worker.plan_.size);
-    for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t taken = 0;
+    while (taken < n && (taken == 0 || batch.size() + batch.size() / taken <= kMaxBatchBytes)) {
       talk->AppendPublish(batch, channel, payload, (next_seq++ << 1) | (measured ? 1 : 0));
+      ++taken;
     }
+    n = taken;
     if (!worker.dialect_.acks_each_publish()) {
       talk->AppendFlush(batch);
       flushes.emplace_back(measured ? n : 0, measured ? 0 : n);
@@ -229,7 +238,7 @@ struct LoadWorker::Connection final : ConversationEvents {
     if (text.size() < kPayloadHeader || text[0] != 'm') return;  // warm-up traffic
     std::int64_t sent_ns = 0;
     std::from_chars(text.data() + 1, text.data() + 20, sent_ns);
-    std::int64_t now_ns = NowNs();
+    std::int64_t now_ns = received_ns;
     worker.latency_by_url_[spec.url].Record(
         static_cast<std::uint64_t>(std::max<std::int64_t>(now_ns - sent_ns, 0)));
     WorkerCounters& c = worker.counters_;
@@ -468,6 +477,7 @@ int LoadWorker::Callback(lws* wsi, lws_callback_reasons reason, void* user, void
 
     case LWS_CALLBACK_RAW_RX:
       if (c == nullptr || c->reader == nullptr) return -1;
+      c->received_ns = NowNs();
       c->reader->Add(static_cast<const char*>(in), len);
       for (;;) {
         switch (c->reader->Next()) {
@@ -485,6 +495,10 @@ int LoadWorker::Callback(lws* wsi, lws_callback_reasons reason, void* user, void
             lws_callback_on_writable(wsi);
             break;
           case WsClientReader::Event::kClose:
+            if (c->worker.control_.phase.load() != Phase::kStop) {
+              c->worker.NoteError("closed by the server with " +
+                                  std::to_string(c->reader->close_code()));
+            }
             return -1;
           case WsClientReader::Event::kError:
             c->worker.NoteError(c->reader->error());
@@ -502,6 +516,7 @@ int LoadWorker::Callback(lws* wsi, lws_callback_reasons reason, void* user, void
 
     case LWS_CALLBACK_CLIENT_RECEIVE: {
       if (c == nullptr) return -1;
+      c->received_ns = NowNs();
       const char* bytes = static_cast<const char*>(in);
       bool whole = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
       if (whole && c->inbound.empty()) {

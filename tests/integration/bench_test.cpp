@@ -82,3 +82,19 @@ TEST_CASE("bench refuses a bad plan with exit 2 and an unreachable node with exi
   CHECK(unreachable.exit_code == 3);
   CHECK(!unreachable.err.empty());
 }
+
+TEST_CASE("bench keeps a wide window's frames under the node's frame limit", "[bench]") {
+  // A window of 1,000 publishes of 1 KiB would be a 1 MB frame, which a node closes with 1009:
+  // the load generator splits it, and every publish is acked.
+  TempDir dir;
+  Node node(dir.path(), {"--rate-limit", "0"});
+  RunResult run;
+  json r = BenchJson({"-u", node.url(), "--subs", "1", "--pubs", "1", "--msgs", "3000", "--window",
+                      "1000", "--size", "1024"},
+                     run);
+  CHECK(r["acked"] == 3000);
+  CHECK(r["delivered"] == 3000);
+  CHECK(r["loss"] == 0);
+  CHECK(r["errors"] == 0);
+  CHECK(r["reconnects"] == 0);
+}
