@@ -9,6 +9,7 @@
 #include <exception>
 #include <utility>
 
+#include "lib/flat_object.h"
 #include "lib/names.h"
 #include "lib/utf8.h"
 
@@ -31,27 +32,32 @@ std::string Quote(std::string_view text) {
   return std::string(text.substr(0, end)) + "...";
 }
 
-bool IsValidRef(const json& ref) {
-  if (ref.is_string()) return true;
-  if (ref.is_number_unsigned()) {
-    return ref.get<std::uint64_t>() <= static_cast<std::uint64_t>(kMaxRefMagnitude);
+// A ref as the client sent it, or nullopt when it is neither a string nor an integer of at most
+// 2^53 in magnitude (JavaScript's largest exact integer: a browser can echo it back unchanged).
+std::optional<Ref> RefOf(const FlatValue& ref) {
+  switch (ref.kind) {
+    case FlatValue::Kind::kString:
+      return Ref(std::string(ref.text));
+    case FlatValue::Kind::kUnsigned:
+      if (ref.unsigned_value > static_cast<std::uint64_t>(kMaxRefMagnitude)) return std::nullopt;
+      return Ref(ref.unsigned_value);
+    case FlatValue::Kind::kInteger:
+      if (ref.integer_value < -kMaxRefMagnitude || ref.integer_value > kMaxRefMagnitude)
+        return std::nullopt;
+      return Ref(ref.integer_value);
+    default:
+      return std::nullopt;
   }
-  if (ref.is_number_integer()) {
-    std::int64_t v = ref.get<std::int64_t>();
-    return v >= -kMaxRefMagnitude && v <= kMaxRefMagnitude;
-  }
-  return false;
 }
 
 // Reads the fields of one request object. The first problem found is kept and later reads become
 // no-ops returning nullopt, so each request parser reads straight through and checks once.
 class FieldReader {
  public:
-  explicit FieldReader(const json& object) : object_(object) {}
+  explicit FieldReader(const FlatObject& object) : object_(object) {}
 
   bool failed() const { return error_.has_value(); }
-  bool has(const char* name) const { return object_.contains(name); }
-  json::const_iterator Raw(const char* name) const { return object_.find(name); }
+  bool has(const char* name) const { return object_.Find(name) != nullptr; }
   const Invalid& error() const { return *error_; }
 
   void Fail(std::string code, std::string message) {
@@ -61,32 +67,44 @@ class FieldReader {
 
   std::optional<std::string> String(const char* name, bool required) {
     if (failed()) return std::nullopt;
-    auto it = object_.find(name);
-    if (it == object_.end()) {
+    const FlatValue* value = object_.Find(name);
+    if (value == nullptr) {
       if (required) BadRequest(std::string("missing field '") + name + "'");
       return std::nullopt;
     }
-    if (!it->is_string()) {
+    if (value->kind != FlatValue::Kind::kString) {
       BadRequest(std::string("field '") + name + "' must be a string");
       return std::nullopt;
     }
-    return it->get<std::string>();
+    return std::string(value->text);
+  }
+
+  // An optional true or false.
+  std::optional<bool> Boolean(const char* name) {
+    if (failed()) return std::nullopt;
+    const FlatValue* value = object_.Find(name);
+    if (value == nullptr) return std::nullopt;
+    if (value->kind != FlatValue::Kind::kBool) {
+      BadRequest(std::string("field '") + name + "' must be true or false");
+      return std::nullopt;
+    }
+    return value->bool_value;
   }
 
   // An optional integer field within [min, max].
   std::optional<std::int64_t> Integer(const char* name, std::int64_t min, std::int64_t max) {
     if (failed()) return std::nullopt;
-    auto it = object_.find(name);
-    if (it == object_.end()) return std::nullopt;
+    const FlatValue* field = object_.Find(name);
+    if (field == nullptr) return std::nullopt;
     bool in_range = false;
     std::int64_t value = 0;
-    if (it->is_number_unsigned()) {
-      auto u = it->get<std::uint64_t>();
+    if (field->kind == FlatValue::Kind::kUnsigned) {
+      auto u = field->unsigned_value;
       in_range = u <= static_cast<std::uint64_t>(max);
       value = in_range ? static_cast<std::int64_t>(u) : 0;
       in_range = in_range && value >= min;
-    } else if (it->is_number_integer()) {
-      value = it->get<std::int64_t>();
+    } else if (field->kind == FlatValue::Kind::kInteger) {
+      value = field->integer_value;
       in_range = value >= min && value <= max;
     }
     if (!in_range) {
@@ -118,7 +136,7 @@ class FieldReader {
   }
 
  private:
-  const json& object_;
+  const FlatObject& object_;
   std::optional<Invalid> error_;
 };
 
@@ -231,14 +249,7 @@ std::optional<Body> ReadRoomOp(const std::string& type, FieldReader& f) {
     if (op.topic && CountCodePoints(*op.topic) > 256)
       f.Fail("too_large", "a topic has at most 256 characters");
   }
-  if (type == "create" && f.has("private")) {
-    auto it = f.Raw("private");
-    if (!it->is_boolean()) {
-      f.BadRequest("field 'private' must be true or false");
-    } else {
-      op.is_private = it->get<bool>();
-    }
-  }
+  if (type == "create") op.is_private = f.Boolean("private").value_or(false);
   if (type == "ban") op.seconds = f.Integer("seconds", 1, 10LL * 366 * 86400);
   if (f.failed()) return std::nullopt;
   return op;
@@ -299,22 +310,15 @@ std::string WithoutExceptionId(const char* what) {
   return std::string(text);
 }
 
-Parsed ParseLine(std::string_view line, const Limits& limits) {
-  json object;
-  try {
-    object = json::parse(line.begin(), line.end());
-  } catch (const json::exception& e) {
-    return Invalid{nullptr, "bad_request", "malformed JSON: " + WithoutExceptionId(e.what())};
-  }
-  if (!object.is_object())
-    return Invalid{nullptr, "bad_request", "a request must be a JSON object"};
+Parsed ParseObject(const FlatObject& object, const Limits& limits) {
   Ref ref;
-  if (auto it = object.find("ref"); it != object.end()) {
-    if (!IsValidRef(*it)) {
+  if (const FlatValue* raw = object.Find("ref")) {
+    auto valid = RefOf(*raw);
+    if (!valid) {
       return Invalid{nullptr, "bad_request",
                      "field 'ref' must be a string or an integer of at most 2^53"};
     }
-    ref = *it;
+    ref = std::move(*valid);
   }
   FieldReader fields(object);
   auto type = fields.String("type", true);
@@ -326,6 +330,20 @@ Parsed ParseLine(std::string_view line, const Limits& limits) {
     return invalid;
   }
   return Request{std::move(ref), std::move(*body)};
+}
+
+Parsed ParseLine(std::string_view line, const Limits& limits) {
+  if (auto flat = FlatObject::Scan(line)) return ParseObject(*flat, limits);
+  // Escapes, nesting, fractions, or not JSON at all: nlohmann reads it, or says what is wrong.
+  json object;
+  try {
+    object = json::parse(line.begin(), line.end());
+  } catch (const json::exception& e) {
+    return Invalid{nullptr, "bad_request", "malformed JSON: " + WithoutExceptionId(e.what())};
+  }
+  if (!object.is_object())
+    return Invalid{nullptr, "bad_request", "a request must be a JSON object"};
+  return ParseObject(FlatObject::Of(object), limits);
 }
 
 using detail::Dump;
