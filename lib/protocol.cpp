@@ -346,6 +346,7 @@ Parsed ParseLine(std::string_view line, const Limits& limits) {
   return ParseObject(FlatObject::Of(object), limits);
 }
 
+using detail::AppendJsonString;
 using detail::Dump;
 using detail::Start;
 
@@ -382,6 +383,23 @@ ordered_json MessageArray(const std::vector<Message>& messages) {
 }
 
 }  // namespace
+
+void detail::AppendJsonString(std::string& out, std::string_view text) {
+  bool plain = true;  // printable ASCII other than '"' and '\\', or valid UTF-8: copied as is
+  bool ascii = true;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || c == '"' || c == '\\') plain = false;
+    if (byte >= 0x80) ascii = false;
+  }
+  if (plain && (ascii || IsValidUtf8(text))) {
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
+  out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 std::vector<Parsed> ParseFrame(std::string_view frame, const Limits& limits) {
   std::vector<Parsed> out;
@@ -429,7 +447,7 @@ std::string MessageJson(const Message& m) {
   out += R"(","from":")";
   out += m.from;
   out += R"(","text":)";
-  out += json(m.text).dump(-1, ' ', false, json::error_handler_t::replace);
+  AppendJsonString(out, m.text);
   out += R"(,"ts":)";
   out += std::to_string(m.ts);
   out += '}';

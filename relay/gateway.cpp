@@ -755,9 +755,7 @@ void Gateway::Deliver(Session& s, const std::string& channel, MessageId id, cons
 
 void Gateway::FanOut(const Message& m) {
   Line line;  // serialized once, on the first recipient
-  auto deliver = [&](SessionId id) {
-    Session* s = FindSession(id);
-    if (s == nullptr) return;
+  auto deliver = [&](Session* s) {
     if (!line) line = std::make_shared<const std::string>(protocol::MessageJson(m));
     Deliver(*s, m.channel, m.id, line);
   };
@@ -765,14 +763,14 @@ void Gateway::FanOut(const Message& m) {
     // Every session of both users receives a DM without joining.
     for (const std::string* user : {&users->first, &users->second}) {
       if (auto it = user_index_.find(*user); it != user_index_.end()) {
-        for (SessionId id : it->second) deliver(id);
+        for (const auto& [id, s] : it->second) deliver(s);
       }
       if (users->first == users->second) break;
     }
     return;
   }
   if (auto it = channel_index_.find(m.channel); it != channel_index_.end()) {
-    for (SessionId id : it->second) deliver(id);
+    for (const auto& [id, s] : it->second) deliver(s);
   }
 }
 
@@ -805,7 +803,7 @@ int Gateway::OnWritable(Session& s) {
 void Gateway::Subscribe(Session& s, const std::string& channel) {
   s.channels.emplace(channel, JoinedChannel{});
   if (IsDmChannel(channel)) return;  // DMs reach their users through user_index_
-  channel_index_[channel].insert(s.id);
+  channel_index_[channel].emplace(s.id, &s);
   if (++presence_[channel][s.user] == 1) {
     presence_dirty_ = true;
     if (!PresentRemotely(channel, s.user)) AnnouncePresence(channel, s.user, true, s.id);
@@ -837,9 +835,8 @@ void Gateway::AnnouncePresence(const std::string& channel, const std::string& us
     return;  // a big room: members ask with `presence` instead
   }
   Line event = std::make_shared<const std::string>(protocol::PresenceEvent(channel, user, joined));
-  for (SessionId id : sessions->second) {
-    if (id == skip) continue;
-    if (Session* other = FindSession(id)) SendLine(*other, event);
+  for (const auto& [id, other] : sessions->second) {
+    if (id != skip) SendLine(*other, event);
   }
 }
 

@@ -168,9 +168,12 @@ class Gateway {
 
   // Everything below belongs to the gateway thread.
   SessionId next_session_id_ = 1;
-  std::unordered_map<SessionId, Session*> sessions_;                    // owning (deleted on close)
-  std::unordered_map<std::string, std::set<SessionId>> channel_index_;  // rooms -> joined sessions
-  std::unordered_map<std::string, std::set<SessionId>> user_index_;     // user -> sessions (DMs)
+  std::unordered_map<SessionId, Session*> sessions_;  // owning (deleted on close)
+  // Sessions by id, with the pointer beside it: fan-out needs no lookup per delivery. A session
+  // leaves every index (OnSessionClosed) before it is deleted.
+  using SessionSet = std::map<SessionId, Session*>;
+  std::unordered_map<std::string, SessionSet> channel_index_;  // rooms -> joined sessions
+  std::unordered_map<std::string, SessionSet> user_index_;     // user -> sessions (DMs)
   std::unordered_map<std::string, std::map<std::string, int>> presence_;  // room -> user -> count
   std::map<std::uint32_t, bus::PresenceMap> remote_presence_;  // other node -> room -> users
   bool presence_dirty_ = false;  // presence_ changed since the bus last had it

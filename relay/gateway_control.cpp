@@ -60,7 +60,7 @@ bool Gateway::SubmitControl(
 void Gateway::Welcome(Session& s, const std::string& user, bool admin, bool with_token) {
   s.user = user;
   s.admin = admin;
-  user_index_[user].insert(s.id);
+  user_index_[user].emplace(s.id, &s);
   std::optional<std::string> token;
   if (with_token && config_.secret) {
     TokenClaims claims;
@@ -401,9 +401,7 @@ void Gateway::SendToChannel(const std::string& channel, const Line& line) {
   if (auto users = ParseDmChannel(channel)) {
     for (const std::string* user : {&users->first, &users->second}) {
       if (auto it = user_index_.find(*user); it != user_index_.end()) {
-        for (SessionId id : it->second) {
-          if (Session* s = FindSession(id)) SendLine(*s, line);
-        }
+        for (const auto& [id, s] : it->second) SendLine(*s, line);
       }
       if (users->first == users->second) break;
     }
@@ -411,19 +409,15 @@ void Gateway::SendToChannel(const std::string& channel, const Line& line) {
   }
   auto it = channel_index_.find(channel);
   if (it == channel_index_.end()) return;
-  std::vector<SessionId> ids(it->second.begin(), it->second.end());  // SendLine may close
-  for (SessionId id : ids) {
-    if (Session* s = FindSession(id)) SendLine(*s, line);
-  }
+  for (const auto& [id, s] : it->second) SendLine(*s, line);  // a close here only asks lws
 }
 
 void Gateway::CloseUserSessions(const std::string& user, const std::string& room,
                                 std::uint16_t code, const std::string& reason) {
   auto it = user_index_.find(user);
   if (it == user_index_.end()) return;
-  for (SessionId id : it->second) {
-    Session* s = FindSession(id);
-    if (s == nullptr || s->closing()) continue;
+  for (const auto& [id, s] : it->second) {
+    if (s->closing()) continue;
     if (!room.empty() && s->channels.count(room) == 0) continue;
     CloseSession(*s, code, reason);
   }
@@ -433,7 +427,8 @@ void Gateway::RemoveFromRoom(const std::string& room, const std::string& user,
                              const std::string& reason) {
   auto it = channel_index_.find(room);
   if (it == channel_index_.end()) return;
-  std::vector<SessionId> ids(it->second.begin(), it->second.end());  // Unsubscribe erases
+  std::vector<SessionId> ids;  // Unsubscribe erases from the index
+  for (const auto& entry : it->second) ids.push_back(entry.first);
   for (SessionId id : ids) {
     Session* s = FindSession(id);
     if (s == nullptr || (!user.empty() && s->user != user)) continue;
@@ -490,7 +485,8 @@ void Gateway::ApplyControl(const WriteJob& job) {
     } else if (kind == control::kRoomDelete) {
       auto it = channel_index_.find(name);
       if (it != channel_index_.end()) {
-        std::vector<SessionId> ids(it->second.begin(), it->second.end());
+        std::vector<SessionId> ids;  // Unsubscribe erases from the index
+        for (const auto& entry : it->second) ids.push_back(entry.first);
         for (SessionId id : ids) {
           if (Session* s = FindSession(id)) {
             Unsubscribe(*s, name);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "lib/protocol.h"
+#include "lib/protocol_json.h"
 
 using namespace chatctl;
 using namespace chatctl::protocol;
@@ -434,4 +435,18 @@ TEST_CASE("a msg shows its edit, deletion and reactions from the store", "[proto
   CHECK(MessageJson(m) ==
         R"({"type":"msg","id":"7262352354123776001","channel":"general","from":"alice",)"
         R"("text":"","ts":1732280000123,"deleted":true})");
+}
+
+TEST_CASE("message text is escaped byte for byte as nlohmann escapes it", "[protocol]") {
+  std::vector<std::string> texts = {
+      "plain",     "",         "quote \" and backslash \\", "tab\tnewline\n",
+      "héllo ✓ 😀", "del \x7f", "bad \xC0\xAF utf-8",        "cut \xE2\x9C",
+      "lone \x80"};
+  for (int c = 0; c < 0x80; ++c) texts.push_back(std::string("a") + static_cast<char>(c) + "b");
+  for (const auto& text : texts) {
+    INFO(text);
+    std::string ours;
+    chatctl::protocol::detail::AppendJsonString(ours, text);
+    CHECK(ours == chatctl::protocol::detail::Dump(nlohmann::ordered_json(text)));
+  }
 }
