@@ -2,6 +2,7 @@
 #include <charconv>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "lib/bench/dialects.h"
 #include "lib/protocol.h"
@@ -25,9 +26,33 @@ std::uint64_t NumberAfter(std::string_view line, std::string_view key) {
   return value;
 }
 
+// The text of a msg line written in the order docs/protocol.md shows (type, id, channel, from,
+// text): three short hops over values that never hold a quote (digits and names). nullopt when
+// the line is laid out otherwise.
+std::optional<std::string_view> TextInNodeOrder(std::string_view line) {
+  std::size_t at = 0;
+  auto expect = [&](std::string_view literal) {
+    if (line.substr(at, literal.size()) != literal) return false;
+    at += literal.size();
+    return true;
+  };
+  auto skip_value = [&] {  // to the value's closing quote
+    at = line.find('"', at);
+    return at != std::string_view::npos;
+  };
+  if (!expect(R"({"type":"msg","id":")") || !skip_value() || !expect(R"(","channel":")") ||
+      !skip_value() || !expect(R"(","from":")") || !skip_value() || !expect(R"(","text":")")) {
+    return std::nullopt;
+  }
+  auto end = line.find('"', at);
+  if (end == std::string_view::npos) return std::nullopt;
+  return line.substr(at, end - at);
+}
+
 std::string_view TextOf(std::string_view line) {
-  // Horspool skips up to the key's 8 bytes a step. std::string_view::find calls memchr for each
-  // '"' on the way (a dozen a line), and that cost more than the rest of a delivery's parsing.
+  if (auto text = TextInNodeOrder(line)) return *text;
+  // Any other order: Horspool skips up to the key's 8 bytes a step (string_view::find would call
+  // memchr for every '"' on the way).
   static constexpr std::string_view kKey = "\"text\":\"";
   static const std::boyer_moore_horspool_searcher search(kKey.begin(), kKey.end());
   auto [at, at_end] = search(line.begin(), line.end());

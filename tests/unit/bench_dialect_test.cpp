@@ -62,7 +62,11 @@ TEST_CASE("the chatctl dialect finds the text wherever the key is", "[bench]") {
   talk->Feed(R"({"type":"msg","id":"2","channel":"c","from":"u","ts":1,"text":"last"})", events);
   talk->Feed(R"({"type":"msg","from":"\"text\":","channel":"c","text":"quoted","ts":1})", events);
   talk->Feed(R"({ "text": "spaced", "type": "msg", "id": "3" })", events);
-  CHECK(events.deliveries == std::vector<std::string>{"first", "last", "quoted", "spaced"});
+  // The node's order, but a sender with an escaped quote: the short hops give up, the search not.
+  talk->Feed(R"({"type":"msg","id":"4","channel":"c","from":"a\"b","text":"escaped","ts":1})",
+             events);
+  CHECK(events.deliveries ==
+        std::vector<std::string>{"first", "last", "quoted", "spaced", "escaped"});
 }
 
 TEST_CASE("the chatctl dialect reports an error without a ref as a failure", "[bench]") {
