@@ -4,6 +4,7 @@
 #include <string>
 
 #include "lib/log.h"
+#include "lib/thread_name.h"
 
 namespace chatctl::relay {
 namespace {
@@ -14,7 +15,10 @@ constexpr int kWalFramesBeforeWaiting = 65536;
 
 Checkpointer::Checkpointer(std::unique_ptr<Store> store, std::chrono::milliseconds interval)
     : store_(std::move(store)), interval_(interval) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("checkpoint");
+    Run();
+  });
 }
 
 Checkpointer::~Checkpointer() { Stop(); }

@@ -1,12 +1,17 @@
 // The history reader thread (see history_reader.h).
 #include "relay/history_reader.h"
 
+#include "lib/thread_name.h"
+
 namespace chatctl::relay {
 
 HistoryReader::HistoryReader(std::unique_ptr<Store> store, std::size_t queue_capacity,
                              Deliver deliver)
     : store_(std::move(store)), queue_(queue_capacity), deliver_(std::move(deliver)) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("history");
+    Run();
+  });
 }
 
 HistoryReader::~HistoryReader() { Stop(); }

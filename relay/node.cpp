@@ -173,8 +173,9 @@ Status RunNode(const NodeOptions& options) {
   HistoryReader reader(std::move(read_store.value()), kReadQueueCapacity,
                        [gw](ReadDone d) { gw->Post(std::move(d)); });
   auto post_task = [gw](Worker::Then then) { gw->Post(Task{std::move(then)}); };
-  Worker queries(std::move(query_store.value()), kReadQueueCapacity, post_task);
-  Worker passwords(std::move(password_store.value()), kPasswordQueueCapacity, post_task);
+  Worker queries("query", std::move(query_store.value()), kReadQueueCapacity, post_task);
+  Worker passwords("password", std::move(password_store.value()), kPasswordQueueCapacity,
+                   post_task);
 
   bus::Handlers handlers;
   handlers.apply = [store_writer](std::vector<Message> events) {

@@ -3,6 +3,7 @@
 
 #include "lib/log.h"
 #include "lib/state_tables.h"
+#include "lib/thread_name.h"
 
 namespace chatctl::relay {
 namespace {
@@ -32,7 +33,10 @@ StoreWriter::StoreWriter(std::unique_ptr<Store> store, unsigned node_id, std::ui
       queue_(queue_capacity),
       deliver_(std::move(deliver)),
       checkpointer_(checkpointer) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("writer");
+    Run();
+  });
 }
 
 StoreWriter::~StoreWriter() { Stop(); }

@@ -1,11 +1,17 @@
 // The gateway's worker thread (see worker.h).
 #include "relay/worker.h"
 
+#include "lib/thread_name.h"
+
 namespace chatctl::relay {
 
-Worker::Worker(std::unique_ptr<Store> store, std::size_t queue_capacity, Deliver deliver)
+Worker::Worker(const char* name, std::unique_ptr<Store> store, std::size_t queue_capacity,
+               Deliver deliver)
     : store_(std::move(store)), queue_(queue_capacity), deliver_(std::move(deliver)) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this, name] {
+    NameThisThread(name);
+    Run();
+  });
 }
 
 Worker::~Worker() { Stop(); }

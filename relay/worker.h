@@ -19,7 +19,9 @@ class Worker {
   using Then = std::function<void()>;             // runs on the gateway thread
   using Job = std::function<Then(Store& store)>;  // runs on the worker thread
   using Deliver = std::function<void(Then)>;      // posts to the gateway
-  Worker(std::unique_ptr<Store> store, std::size_t queue_capacity, Deliver deliver);
+  // `name`: the thread's, for top and perf (a string literal).
+  Worker(const char* name, std::unique_ptr<Store> store, std::size_t queue_capacity,
+         Deliver deliver);
   ~Worker();  // finishes what is queued, then joins
 
   // Any thread. False when the queue is full: the caller answers `unavailable`.

@@ -20,6 +20,7 @@
 #include "lib/bus/origin_tracker.h"
 #include "lib/ids.h"
 #include "lib/log.h"
+#include "lib/thread_name.h"
 
 namespace chatctl::bus {
 namespace {
@@ -617,7 +618,10 @@ Status ZmqBus::Start(Handlers handlers) {
   for (const std::string& peer : impl.options.peers) impl.StartBootstrap(peer);
   auto result = impl.started.get_future();
   // The sockets move to the mesh thread here; thread start is the memory barrier ZeroMQ asks for.
-  impl.thread = std::thread([&impl] { impl.Run(); });
+  impl.thread = std::thread([&impl] {
+    NameThisThread("mesh");
+    impl.Run();
+  });
   Status status = result.get();
   if (!status.ok()) Stop();
   return status;
