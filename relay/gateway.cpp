@@ -409,7 +409,7 @@ int Gateway::OnReceive(Session& s, const char* data, std::size_t len) {
 
 void Gateway::HandleFrame(Session& s, std::string_view frame) {
   for (auto& parsed : protocol::ParseFrame(frame, config_.limits)) {
-    if (s.closing()) return;
+    if (s.closing()) break;
     if (auto* bad = std::get_if<protocol::Invalid>(&parsed)) {
       SendText(s, protocol::ErrorReply(bad->ref, bad->code, bad->message));
       continue;
@@ -451,6 +451,22 @@ void Gateway::HandleFrame(Session& s, std::string_view frame) {
         },
         request.body);
   }
+  FlushWrites();
+}
+
+void Gateway::FlushWrites() {
+  if (frame_writes_.empty()) return;
+  if (writer_->SubmitAll(std::move(frame_writes_))) {
+    frame_writes_.clear();
+    return;
+  }
+  for (const WriteJob& job : frame_writes_) {  // the queue took none of them
+    --writes_in_flight_;
+    if (Session* s = FindSession(job.session)) {
+      SendText(*s, protocol::ErrorReply(job.ref, "unavailable", "store queue full; try again"));
+    }
+  }
+  frame_writes_.clear();
 }
 
 void Gateway::HandleHello(Session& s, const protocol::Ref& ref, const protocol::Hello& hello) {
@@ -585,10 +601,7 @@ void Gateway::HandleSend(Session& s, const protocol::Ref& ref, protocol::Send se
   job.message.origin = config_.node_id;
   job.session = s.id;
   job.ref = ref;
-  if (!writer_->Submit(std::move(job))) {
-    SendText(s, protocol::ErrorReply(ref, "unavailable", "store queue full; try again"));
-    return;
-  }
+  frame_writes_.push_back(std::move(job));  // to the writer with the frame's other sends
   ++writes_in_flight_;
 }
 

@@ -2,9 +2,9 @@
 // sessions index, the user -> sessions index and the presence of its own sessions, and it alone
 // calls into lws (other threads only Post() to it, which wakes it with lws_cancel_service).
 //
-// Life of a `send`: validate -> id -> StoreWriter::Submit -> (writer commits) -> Committed comes
-// back through the inbox -> ack to the sender, fan-out to sessions. Nothing reaches a client
-// before it is durable.
+// Life of a `send`: validate -> id -> StoreWriter::SubmitAll (with the frame's other sends) ->
+// (writer commits) -> Committed comes back through the inbox -> ack to the sender, fan-out to
+// sessions. Nothing reaches a client before it is durable.
 #pragma once
 
 #include <atomic>
@@ -83,6 +83,7 @@ class Gateway {
   void HandleJoin(Session& s, const protocol::Ref& ref, const protocol::Join& join);
   void HandleLeave(Session& s, const protocol::Ref& ref, const protocol::Leave& leave);
   void HandleSend(Session& s, const protocol::Ref& ref, protocol::Send send);
+  void FlushWrites();  // frame_writes_ to the writer, or each refused with `unavailable`
   void HandleHistory(Session& s, const protocol::Ref& ref, const protocol::History& history);
   void HandlePresence(Session& s, const protocol::Ref& ref, const protocol::PresenceQuery& q);
 
@@ -179,6 +180,10 @@ class Gateway {
   bool presence_dirty_ = false;  // presence_ changed since the bus last had it
   bus::ClusterView cluster_;     // the bus's latest view
   std::uint64_t writes_in_flight_ = 0;
+  // The sends of the frame being read. They go to the writer together when the frame is done: one
+  // wake-up, and one commit for a frame of many sends rather than one for the first and another
+  // for the rest. Flushed before any other write, so the writer sees requests in their order.
+  std::vector<WriteJob> frame_writes_;
   bool draining_ = false;
   bool closing_all_ = false;
   bool done_ = false;

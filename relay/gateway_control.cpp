@@ -47,6 +47,7 @@ bool Gateway::Errand(Worker& worker, std::function<std::function<void()>(Store&)
 bool Gateway::SubmitControl(
     Message event, std::function<void(const WriteJob&, const std::optional<Error>&)> done) {
   if (draining_) return false;
+  FlushWrites();  // the frame's sends before it, in the order they came
   WriteJob job;
   job.message = std::move(event);
   job.done = std::move(done);

@@ -28,7 +28,7 @@ class StoreWriter {
   // Any thread. False when the queue is full: the caller answers `unavailable`.
   bool Submit(WriteJob job) { return queue_.Push(std::move(job)); }
   // Any thread: all of them or, when they do not fit, none.
-  bool SubmitAll(std::vector<WriteJob> jobs) { return queue_.PushAll(std::move(jobs)); }
+  bool SubmitAll(std::vector<WriteJob>&& jobs) { return queue_.PushAll(std::move(jobs)); }
   void Stop();
 
  private:

@@ -28,8 +28,9 @@ class WorkQueue {
     return true;
   }
 
-  // All or none: false when they do not all fit (or the queue is closed).
-  bool PushAll(std::vector<T> batch) {
+  // All or none: false when they do not all fit (or the queue is closed), and then `batch` is
+  // left as it was.
+  bool PushAll(std::vector<T>&& batch) {
     {
       std::lock_guard lock(mu_);
       if (closed_ || items_.size() + batch.size() > capacity_) return false;

@@ -571,3 +571,52 @@ TEST_CASE("a room past --presence-events-max stops announcing joins; presence st
       HttpBody(HttpGet(node.port(), "/metrics")).find("chatctl_presence_events_skipped_total 1") !=
       std::string::npos);
 }
+
+TEST_CASE("sends batched in one frame are acked and stored in order, around other requests",
+          "[protocol]") {
+  // The gateway hands a frame's sends to the writer together; a control request in between (a
+  // room's creation) must still be written after the sends before it and before those after.
+  TempDir dir;
+  Node node(dir.path());
+  auto ws = OpenSession(node.port(), "alice");
+  ws->SendText(R"({"type":"send","ref":1,"channel":"general","text":"one"})"
+               "\n"
+               R"({"type":"send","ref":2,"channel":"general","text":"two"})"
+               "\n"
+               R"({"type":"create","ref":3,"channel":"ops"})"
+               "\n"
+               R"({"type":"send","ref":4,"channel":"general"})"
+               "\n"
+               R"({"type":"send","ref":5,"channel":"general","text":"three"})");
+  std::vector<std::string> acked;
+  std::vector<std::string> ids;
+  bool created = false, refused = false;
+  while (acked.size() < 3 || !created || !refused) {
+    auto reply = ws->ReadJson();
+    REQUIRE(reply);
+    std::string type = (*reply)["type"];
+    if (type == "ack") {
+      acked.push_back((*reply)["ref"].dump());
+      ids.push_back((*reply)["id"]);
+    } else if (type == "ok") {
+      CHECK((*reply)["ref"] == 3);
+      CHECK_FALSE(created);
+      created = true;
+    } else if (type == "error") {
+      CHECK((*reply)["ref"] == 4);  // no text
+      refused = true;
+    }
+  }
+  CHECK(acked == std::vector<std::string>{"1", "2", "5"});
+  CHECK(std::stoull(ids[0]) < std::stoull(ids[1]));
+  CHECK(std::stoull(ids[1]) < std::stoull(ids[2]));
+
+  ws->SendJson({{"type", "history"}, {"ref", 6}, {"channel", "general"}});
+  auto history = ws->ReadType("history");
+  REQUIRE(history);
+  REQUIRE((*history)["messages"].size() == 3);
+  CHECK((*history)["messages"][0]["text"] == "one");
+  CHECK((*history)["messages"][1]["text"] == "two");
+  CHECK((*history)["messages"][2]["text"] == "three");
+  CHECK((*history)["messages"][2]["id"] == ids[2]);
+}
