@@ -1,5 +1,6 @@
 // The load generator's connections on one lws context (load_worker.h). Everything here runs on the
-// worker's thread, except Start/Wake/Join/AckedOn/first_error, which the coordinator calls.
+// worker's thread, except Start/Wake/Join/AckedOn/first_error, which the coordinator calls, and
+// the worker's ticker thread, which only calls Wake once a millisecond.
 #include "lib/bench/load_worker.h"
 
 #include <algorithm>
@@ -367,7 +368,7 @@ void LoadWorker::Run() {
   std::thread ticker([this] {
     auto next = Clock::now();
     while (ticking_.load()) {
-      next += kTick;
+      next = std::max(next + kTick, Clock::now());  // late after a stall: no burst of catch-up
       std::this_thread::sleep_until(next);
       Wake();
     }
