@@ -4,11 +4,16 @@
 #   1. fan-out: 1 publisher, 50 subscribers, one channel, 64 B, 20,000 messages, window 100; server
 #      CPU (utime+stime from /proc/PID/stat) per delivery, deliveries/s, p50/p99, loss; RUNS times
 #      each, the median printed.
-#   2. idle memory: N joined connections held open; the server's VmRSS growth per connection.
+#   2. latency at a fixed rate: 1 publisher at 1,000 msgs/s, 50 subscribers (50,000 deliveries/s),
+#      10 s; p50/p99/p99.9/max and server CPU per delivery, RUNS times each, the median printed.
+#      The relay's own latency targets are for this load: the peers beside it tell how much of a
+#      tail is the machine's.
+#   3. idle memory: N joined connections held open; the server's VmRSS growth per connection.
 # Every server is our own process on free ports, killed on exit. Prints a table and writes the
 # same figures to bench/results/peers-DATE.json.
 # Usage: bench/peers.sh   (env: CHATCTL=path/to/chatctl, RUNS=3, MSGS=20000, SERVERS="chatctl nats mqtt",
-#                          IDLE="5000:1 10000:1 10000:10000" (connections:rooms), HOLD=5s)
+#                          IDLE="5000:1 10000:1 10000:10000" (connections:rooms), HOLD=5s,
+#                          LATENCY_DURATION=10s; SCENARIOS="fanout latency idle")
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 chatctl=${CHATCTL:-$repo/build/cmd/chatctl}
@@ -18,6 +23,8 @@ subs=50
 idle=${IDLE:-"5000:1 10000:1 10000:10000"}  # connections:rooms
 hold=${HOLD:-5s}
 servers=${SERVERS:-"chatctl nats mqtt"}
+latency_duration=${LATENCY_DURATION:-10s}
+scenarios=${SCENARIOS:-"fanout latency idle"}
 export PATH="$PATH:/usr/sbin:/sbin"
 
 [ -x "$chatctl" ] || { echo "peers.sh: no chatctl at $chatctl (set CHATCTL)" >&2; exit 2; }
@@ -125,9 +132,12 @@ bench() {
 results=$work/results.jsonl
 : >"$results"
 
+wants() { [[ " $scenarios " == *" $1 "* ]]; }
+
 # --- 1. fan-out ---------------------------------------------------------------------------------
-for name in $servers; do
-  for run in $(seq "$runs"); do
+# The servers take turns, run by run, so that a noisy spell of the VM falls on all of them.
+wants fanout && for run in $(seq "$runs"); do
+  for name in $servers; do
     start_server "$name"
     before=$(cpu_ticks "$server_pid")
     json=$(bench "$name" "$server_url" 90 --subs "$subs" --pubs 1 --channels 1 --size 64 \
@@ -139,11 +149,26 @@ for name in $servers; do
   done
 done
 
-# --- 2. idle memory -----------------------------------------------------------------------------
+# --- 2. latency at a fixed rate -----------------------------------------------------------------
+# One load-generator thread, as in relay.sh: the server needs the other CPU. Turns as above.
+wants latency && for run in $(seq "$runs"); do
+  for name in $servers; do
+    start_server "$name"
+    before=$(cpu_ticks "$server_pid") started=$(date +%s%N)
+    json=$(bench "$name" "$server_url" 120 --subs "$subs" --pubs 1 --channels 1 --size 64 \
+      --rate 1000 --duration "$latency_duration" --warmup 2s --threads 1)
+    after=$(cpu_ticks "$server_pid") wall_ms=$((($(date +%s%N) - started) / 1000000))
+    stop_server
+    echo "{\"scenario\":\"latency\",\"server\":\"$name\",\"run\":$run,\"cpu_ticks\":$((after - before)),\"hz\":$hz,\"wall_ms\":$wall_ms,\"bench\":$json}" >>"$results"
+    echo "latency $name run $run: cpu $((after - before)) ticks; $json" >&2
+  done
+done
+
+# --- 3. idle memory -----------------------------------------------------------------------------
 # N connections joined to ROOMS rooms (connection i to room i % ROOMS), 10 messages published, then
 # held. In one room chatctl also tells every member of every other member's join (presence), N^2/2
 # events, which the peers do not have; a room each measures what a connection alone costs.
-for name in $servers; do
+wants idle && for name in $servers; do
   for spec in $idle; do
     n=${spec%:*} rooms=${spec#*:}
     start_server "$name"
@@ -207,12 +232,14 @@ summary = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seco
            "fanout_load": {"publishers": 1, "subscribers": int(subs), "channels": 1, "size": 64,
                            "messages": int(msgs), "window": 100},
            "fanout": {}, "idle": [], "runs": rows}
-print(f"\nfan-out: 1 publisher -> {subs} subscribers, one channel, 64 B, {int(msgs):,} messages, "
-      f"window 100 (median of the runs; loss and errors: every run)")
-print(f"{'server':8} | {'us CPU/delivery':>15} | {'deliveries/s':>12} | {'p50 ms':>8} | "
-      f"{'p99 ms':>8} | loss (errors)")
-for server in dict.fromkeys(r["server"] for r in rows if r["scenario"] == "fanout"):
-    figs = [fanout_figures(r) for r in rows if r["scenario"] == "fanout" and r["server"] == server]
+fanout_rows = [r for r in rows if r["scenario"] == "fanout"]
+if fanout_rows:
+    print(f"\nfan-out: 1 publisher -> {subs} subscribers, one channel, 64 B, {int(msgs):,} messages, "
+          f"window 100 (median of the runs; loss and errors: every run)")
+    print(f"{'server':8} | {'us CPU/delivery':>15} | {'deliveries/s':>12} | {'p50 ms':>8} | "
+          f"{'p99 ms':>8} | loss (errors)")
+for server in dict.fromkeys(r["server"] for r in fanout_rows):
+    figs = [fanout_figures(r) for r in fanout_rows if r["server"] == server]
     med = {k: median([f[k] for f in figs]) for k in
            ("cpu_us_per_delivery", "deliveries_per_s", "p50_us", "p99_us")}
     summary["fanout"][server] = {"median": med, "runs": figs}
@@ -223,13 +250,43 @@ for server in dict.fromkeys(r["server"] for r in rows if r["scenario"] == "fanou
           f"{fmt(med['p50_us'] and med['p50_us'] / 1000, '8.2f')} | "
           f"{fmt(med['p99_us'] and med['p99_us'] / 1000, '8.2f')} | {losses} ({errors})")
 
-print(f"\nidle memory: N connections joined to R rooms (+1 publisher, 10 messages), held open; "
-      f"server VmRSS")
-print(f"{'server':8} | {'conns':>6} | {'rooms':>6} | {'RSS before':>10} | {'RSS held':>10} | "
-      f"{'RSS peak':>10} | {'KiB RSS/conn':>12} | bench")
-for r in rows:
-    if r["scenario"] != "idle":
-        continue
+latency_rows = [r for r in rows if r["scenario"] == "latency"]
+if latency_rows:
+    summary["latency"] = {}
+    print(f"\nlatency: 1 publisher at 1,000 msgs/s -> {subs} subscribers (50,000 deliveries/s), one "
+          f"channel, 64 B (median of the runs; every run's p99 after it)")
+    print(f"{'server':8} | {'deliveries/s':>12} | {'p50 ms':>7} | {'p99 ms':>7} | {'p99.9 ms':>8} | "
+          f"{'max ms':>7} | {'server CPU':>10} | p99 of each run | loss (errors)")
+for server in dict.fromkeys(r["server"] for r in latency_rows):
+    figs = []
+    for r in latency_rows:
+        if r["server"] != server:
+            continue
+        f = fanout_figures(r)
+        lat = r["bench"].get("latency_us", {})
+        # Connection set-up and warm-up included on both sides of the division.
+        f.update(p99_9_us=lat.get("p99_9"), max_us=lat.get("max"),
+                 cpu_percent=100 * f["server_cpu_s"] / (r["wall_ms"] / 1000))
+        figs.append(f)
+    med = {k: median([f[k] for f in figs]) for k in
+           ("deliveries_per_s", "p50_us", "p99_us", "p99_9_us", "max_us", "cpu_percent")}
+    summary["latency"][server] = {"median": med, "runs": figs}
+    ms = lambda v: v and v / 1000
+    each = "/".join(fmt(ms(f["p99_us"]), ".2f") for f in figs)
+    losses = "/".join(fmt(f["loss"], "d") for f in figs)
+    errors = "/".join(fmt(f["errors"], "d") for f in figs)
+    print(f"{server:8} | {fmt(med['deliveries_per_s'], '12,.0f')} | {fmt(ms(med['p50_us']), '7.3f')} | "
+          f"{fmt(ms(med['p99_us']), '7.3f')} | {fmt(ms(med['p99_9_us']), '8.3f')} | "
+          f"{fmt(ms(med['max_us']), '7.3f')} | {fmt(med['cpu_percent'], '9.0f')}% | "
+          f"{each:15} | {losses} ({errors})")
+
+idle_rows = [r for r in rows if r["scenario"] == "idle"]
+if idle_rows:
+    print(f"\nidle memory: N connections joined to R rooms (+1 publisher, 10 messages), held open; "
+          f"server VmRSS")
+    print(f"{'server':8} | {'conns':>6} | {'rooms':>6} | {'RSS before':>10} | {'RSS held':>10} | "
+          f"{'RSS peak':>10} | {'KiB RSS/conn':>12} | bench")
+for r in idle_rows:
     b = r["bench"]
     per = ((r["rss_held_kib"] - r["rss_before_kib"]) / r["conns"]
            if r["rss_held_kib"] is not None else None)
