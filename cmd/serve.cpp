@@ -119,6 +119,10 @@ Command SetupServe(CLI::App& parent) {
                   "Bytes queued for one client before it is closed with 4408")
       ->check(CLI::Range(4096, 1 << 30))
       ->capture_default_str();
+  app->add_option("--max-pending-writes", l.max_pending_writes,
+                  "Writes waiting for the store before sends are refused 'unavailable'")
+      ->check(CLI::Range(1, 100000000))
+      ->capture_default_str();
   app->add_option(
          "--presence-events-max", l.presence_events_max,
          "Sessions in a room (on this node) past which joins and leaves are not announced; "

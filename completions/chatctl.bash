@@ -97,7 +97,7 @@ _chatctl()
             ;;
         --listen|--node-id|--token|-c|--channel|-n|--last|--since|\
         --max-frame-bytes|--max-text-chars|--max-joins|--rate-limit|--rate-burst|\
-        --max-outbound-bytes|--since-replay-max|--presence-events-max|--hello-timeout|--ping-interval|\
+        --max-outbound-bytes|--max-pending-writes|--since-replay-max|--presence-events-max|--hello-timeout|--ping-interval|\
         --subs|--pubs|--channels|--msgs|--duration|--rate|--window|--size|--warmup|\
         --hold|--threads|--prefix|--limit|--after|--topic)
             # free-form value: nothing sensible to offer
@@ -117,7 +117,7 @@ _chatctl()
         serve)
             opts='-h --help --config --listen --data --node-id --secret-file --open --allow-register
                   --log-level --log-format --durability --max-frame-bytes --max-text-chars
-                  --max-joins --rate-limit --rate-burst --max-outbound-bytes
+                  --max-joins --rate-limit --rate-burst --max-outbound-bytes --max-pending-writes
                   --since-replay-max --presence-events-max --hello-timeout --ping-interval --bus --mesh-bind
                   --peer --mesh-insecure --mesh-key --mesh-trust'
             ;;

@@ -55,6 +55,7 @@ complete -c chatctl -n $serve -l max-joins -x -d 'Channels one session may join 
 complete -c chatctl -n $serve -l rate-limit -x -d 'Messages per second per session, 0 for none (default 200)'
 complete -c chatctl -n $serve -l rate-burst -x -d 'Messages a session may send at once (default 400)'
 complete -c chatctl -n $serve -l max-outbound-bytes -x -d 'Bytes queued for a client before close 4408 (default 8 MiB)'
+complete -c chatctl -n $serve -l max-pending-writes -x -d 'Writes waiting for the store before sends are refused (default 200000)'
 complete -c chatctl -n $serve -l presence-events-max -x -d 'Sessions in a room past which joins and leaves are not announced (default 1000)'
 complete -c chatctl -n $serve -l since-replay-max -x -d 'Messages a join with since replays (default 1000)'
 complete -c chatctl -n $serve -l hello-timeout -x -d 'Seconds a client has to send hello (default 10)'

@@ -13,7 +13,10 @@ struct Limits {
   double rate_burst = 400;                           // token-bucket depth
   int rate_strikes_before_close = 20;                // rate_limited errors in a row before 4429
   std::size_t max_outbound_bytes = 8 * 1024 * 1024;  // queued for one client; past it 4408
-  std::size_t since_replay_max = 1000;               // messages a `join` with `since` replays
+  // Writes (messages, edits, control requests, the mesh's events) waiting for the store; past it a
+  // frame's sends are refused `unavailable` rather than held in memory without bound.
+  std::size_t max_pending_writes = 200000;
+  std::size_t since_replay_max = 1000;  // messages a `join` with `since` replays
   // Join/leave events go to a room's sessions on this node only while it has at most this many:
   // beyond, each join would cost a delivery per member (N² for a room filling up). 0: no limit.
   std::size_t presence_events_max = 1000;

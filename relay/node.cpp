@@ -22,7 +22,6 @@
 namespace chatctl::relay {
 namespace {
 
-constexpr std::size_t kWriteQueueCapacity = 200000;
 constexpr std::size_t kReadQueueCapacity = 10000;
 // Each waiting login holds a password in memory and costs ~64 MiB while checked: few at a time.
 constexpr std::size_t kPasswordQueueCapacity = 256;
@@ -167,7 +166,7 @@ Status RunNode(const NodeOptions& options) {
   };
   Checkpointer checkpointer(std::move(checkpoint_store.value()), kCheckpointInterval);
   auto writer = StoreWriter::Start(std::move(write_store.value()), options.node_id,
-                                   kWriteQueueCapacity, on_commit, &checkpointer);
+                                   options.limits.max_pending_writes, on_commit, &checkpointer);
   if (!writer.ok()) return writer.error();
   StoreWriter* store_writer = writer.value().get();
   HistoryReader reader(std::move(read_store.value()), kReadQueueCapacity,

@@ -620,3 +620,43 @@ TEST_CASE("sends batched in one frame are acked and stored in order, around othe
   CHECK((*history)["messages"][2]["text"] == "three");
   CHECK((*history)["messages"][2]["id"] == ids[2]);
 }
+
+TEST_CASE("a frame of sends past --max-pending-writes is refused whole, and nothing of it stored",
+          "[protocol]") {
+  // The writer's queue takes a frame's sends together or not at all: with room for two, a frame of
+  // three is refused `unavailable` (each with its ref) while a frame of two is taken.
+  TempDir dir;
+  Node node(dir.path(), {"--max-pending-writes", "2", "--rate-limit", "0"});
+  auto ws = OpenSession(node.port(), "alice");
+  ws->SendText(R"({"type":"send","ref":1,"channel":"general","text":"one"})"
+               "\n"
+               R"({"type":"send","ref":2,"channel":"general","text":"two"})"
+               "\n"
+               R"({"type":"send","ref":3,"channel":"general","text":"three"})");
+  std::vector<int> refused;
+  while (refused.size() < 3) {
+    auto reply = ws->ReadJson();
+    REQUIRE(reply);
+    REQUIRE((*reply)["type"] == "error");
+    CHECK((*reply)["code"] == "unavailable");
+    refused.push_back((*reply)["ref"]);
+  }
+  CHECK(refused == std::vector<int>{1, 2, 3});
+
+  ws->SendText(R"({"type":"send","ref":4,"channel":"general","text":"four"})"
+               "\n"
+               R"({"type":"send","ref":5,"channel":"general","text":"five"})");
+  auto first = ws->ReadType("ack");
+  auto second = ws->ReadType("ack");
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK((*first)["ref"] == 4);
+  CHECK((*second)["ref"] == 5);
+
+  ws->SendJson({{"type", "history"}, {"ref", 6}, {"channel", "general"}});
+  auto history = ws->ReadType("history");
+  REQUIRE(history);
+  REQUIRE((*history)["messages"].size() == 2);
+  CHECK((*history)["messages"][0]["text"] == "four");
+  CHECK((*history)["messages"][1]["text"] == "five");
+}
