@@ -439,7 +439,7 @@ std::string MessageJson(const Message& m) {
   // The hot path (every message, once per fan-out): written directly. Channel and sender are
   // checked names and the id and ts are digits; only the text needs JSON escaping.
   std::string out;
-  out.reserve(80 + m.channel.size() + m.from.size() + m.text.size());
+  out.reserve(104 + m.channel.size() + m.from.size() + m.text.size());  // the fixed parts: 101
   out += R"({"type":"msg","id":")";
   out += IdToString(m.id);
   out += R"(","channel":")";

@@ -6,8 +6,10 @@
 
 namespace chatctl::relay {
 namespace {
-// Lines of outbox a session keeps room for after draining: enough for ordinary chatter.
+// Lines of outbox a session always keeps room for after draining: enough for ordinary chatter.
 constexpr std::size_t kKeptOutboxCapacity = 64;
+// Beyond that it keeps room for twice the burst it just drained: a busy room's next burst is
+// likely the same size, and regrowing the vector for each one cost ~8 allocations per session.
 }  // namespace
 
 void TokenBucket::Refill(std::int64_t now_ms) {
@@ -70,10 +72,11 @@ void Session::TakeFrame(std::size_t prefix, std::size_t max_bytes,
   }
   out_head_ = end;
   if (!has_output()) {
-    // Drained: start over, and give back what a burst made the vector grow to.
+    // Drained: start over, and give back what an outsized burst made the vector grow to.
+    std::size_t burst = out_.size();
     out_.clear();
     out_head_ = 0;
-    if (out_.capacity() > kKeptOutboxCapacity) out_.shrink_to_fit();
+    if (out_.capacity() > std::max(kKeptOutboxCapacity, 2 * burst)) out_.shrink_to_fit();
   } else if (out_head_ * 2 >= out_.size()) {
     // A session that never quite drains: drop the written half, or the vector grows for ever.
     out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(out_head_));

@@ -74,6 +74,7 @@ class Session {
   bool has_output() const { return out_head_ < out_.size(); }
   // Lines held, written or not (the outbox's own memory; tests watch it stay bounded).
   std::size_t held_lines() const { return out_.size(); }
+  std::size_t outbox_capacity() const { return out_.capacity(); }
   std::size_t queued_bytes() const { return out_bytes_; }
   // Moves queued lines, joined by '\n', into `frame` after `prefix` bytes of room (LWS_PRE),
   // up to about `max_bytes` (always at least one line).

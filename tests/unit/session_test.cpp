@@ -92,3 +92,24 @@ TEST_CASE("an outbox that is never quite empty does not grow", "[session]") {
   CHECK(Body(frame, 0) == "line 9999");
   CHECK_FALSE(s.has_output());
 }
+
+TEST_CASE("a drained outbox keeps room for a burst like the last, and gives back an outsized one",
+          "[session]") {
+  Limits limits;
+  Session s(1, nullptr, limits, 0);
+  std::vector<unsigned char> frame;
+  auto burst = [&](int lines) {
+    for (int i = 0; i < lines; ++i) REQUIRE(s.Enqueue(MakeLine("x")));
+    s.TakeFrame(0, 1 << 20, frame);
+    REQUIRE_FALSE(s.has_output());
+  };
+  burst(100);
+  std::size_t kept = s.outbox_capacity();
+  CHECK(kept >= 100);
+  burst(100);
+  CHECK(s.outbox_capacity() == kept);  // the same burst again: no regrowth
+  burst(10000);
+  CHECK(s.outbox_capacity() >= 10000);
+  burst(10);
+  CHECK(s.outbox_capacity() <= 64);  // after a quiet drain, the outsized room is gone
+}
