@@ -70,6 +70,9 @@ struct UserRecord {
   std::optional<std::int64_t> ban_until;  // ms since the epoch; 0 = no expiry; none = not banned
   MessageId created_id = 0;               // the user.add that stands
   MessageId last_id = 0;                  // the newest event folded in
+  // Tokens issued (`iat`) at or before this time (ms since the epoch) are refused: set by a
+  // password change and by an account made anew under a deleted one's name. 0: none refused.
+  std::int64_t tokens_after_ms = 0;
   bool Banned(std::int64_t now_ms) const {
     return ban_until && (*ban_until == 0 || *ban_until > now_ms);
   }

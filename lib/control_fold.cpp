@@ -1,6 +1,8 @@
 // The folds of control events into state (see control.h). Each event's arguments come from a node
 // of the cluster and were checked there; they are read defensively all the same: a field of the
 // wrong type reads as absent, never throws.
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "lib/control.h"
@@ -38,6 +40,8 @@ void FoldUser(UserRecord& user, const Message& event) {
   if (kind == kUserAdd) {
     // The first add stands: a second one (another node's, made at the same time) changes nothing.
     if (!user.account || user.deleted) {
+      // The name's tokens from before were the deleted account's: none of them is this one's.
+      if (user.deleted) user.tokens_after_ms = std::max(user.tokens_after_ms, event.ts);
       user.account = true;
       user.deleted = false;
       user.disabled = false;
@@ -46,7 +50,11 @@ void FoldUser(UserRecord& user, const Message& event) {
       user.created_id = event.id;
     }
   } else if (kind == kUserPassword) {
-    if (user.account && !user.deleted) user.hash = String(args, "hash");
+    if (user.account && !user.deleted) {
+      user.hash = String(args, "hash");
+      // A changed password is often a leaked one: the tokens it was given go with it.
+      user.tokens_after_ms = std::max(user.tokens_after_ms, event.ts);
+    }
   } else if (kind == kUserDisable) {
     user.disabled = true;
   } else if (kind == kUserEnable) {

@@ -15,7 +15,7 @@ using sqlite::ColumnText;
 using sqlite::StmtUse;
 
 constexpr const char* kUserColumns =
-    "name, account, hash, admin, disabled, deleted, ban_until, created_id, last_id";
+    "name, account, hash, admin, disabled, deleted, ban_until, created_id, last_id, tokens_after";
 
 UserRecord ReadUser(sqlite3_stmt* stmt) {
   UserRecord u;
@@ -28,6 +28,7 @@ UserRecord ReadUser(sqlite3_stmt* stmt) {
   if (sqlite3_column_type(stmt, 6) != SQLITE_NULL) u.ban_until = sqlite3_column_int64(stmt, 6);
   u.created_id = static_cast<MessageId>(sqlite3_column_int64(stmt, 7));
   u.last_id = static_cast<MessageId>(sqlite3_column_int64(stmt, 8));
+  u.tokens_after_ms = sqlite3_column_int64(stmt, 9);
   return u;
 }
 
@@ -170,7 +171,7 @@ Status StateTables::Apply(const Message& event) {
 Status StateTables::SaveUser(const UserRecord& u) {
   auto stmt = Statement(
       "INSERT OR REPLACE INTO users (name, account, hash, admin, disabled, deleted, ban_until, "
-      "created_id, last_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      "created_id, last_id, tokens_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   if (!stmt.ok()) return stmt.error();
   StmtUse use(*stmt);
   BindText(*stmt, 1, u.name);
@@ -182,6 +183,7 @@ Status StateTables::SaveUser(const UserRecord& u) {
   if (u.ban_until) sqlite3_bind_int64(*stmt, 7, *u.ban_until);
   sqlite3_bind_int64(*stmt, 8, static_cast<sqlite3_int64>(u.created_id));
   sqlite3_bind_int64(*stmt, 9, static_cast<sqlite3_int64>(u.last_id));
+  sqlite3_bind_int64(*stmt, 10, u.tokens_after_ms);
   if (sqlite3_step(*stmt) != SQLITE_DONE) return Fail("cannot store user " + u.name);
   return Ok{};
 }
@@ -321,7 +323,8 @@ Result<std::vector<UserRecord>> StateTables::StepUsers(sqlite3_stmt* stmt) {
 Result<std::vector<UserRecord>> StateTables::RestrictedUsers() {
   static const std::string sql =
       std::string("SELECT ") + kUserColumns +
-      " FROM users WHERE disabled != 0 OR deleted != 0 OR ban_until IS NOT NULL";
+      " FROM users WHERE disabled != 0 OR deleted != 0 OR ban_until IS NOT NULL"
+      " OR tokens_after != 0";
   auto stmt = Statement(sql.c_str());
   if (!stmt.ok()) return stmt.error();
   StmtUse use(*stmt);

@@ -43,7 +43,8 @@ class StateTables {
   // Users by name from `prefix`, after `after`, at most `limit`; deleted ones left out.
   Result<std::vector<control::UserRecord>> Users(const std::string& prefix,
                                                  const std::string& after, int limit);
-  // Users disabled, deleted or banned at some time: what a gateway must check at hello.
+  // Users disabled, deleted or banned at some time, or with tokens refused from before a time:
+  // what a gateway must check at hello.
   Result<std::vector<control::UserRecord>> RestrictedUsers();
   Result<std::vector<control::RoomRecord>> Rooms();  // every room any event touched
   Result<std::vector<ChannelSummary>> Channels(const std::string& prefix, int limit);

@@ -62,6 +62,11 @@ constexpr const char* kMigrations[] = {
     "CREATE TABLE channels (name TEXT PRIMARY KEY, messages INTEGER NOT NULL,"
     "  last_id INTEGER NOT NULL) WITHOUT ROWID;"
     "INSERT INTO channels SELECT channel, count(*), max(id) FROM messages GROUP BY channel;",
+    // v3. Tokens issued before a user's last password change are refused (UserRecord), so the
+    // changes already in the log set it.
+    "ALTER TABLE users ADD COLUMN tokens_after INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE users SET tokens_after = coalesce((SELECT max(ts) FROM messages"
+    "  WHERE kind = 'user.passwd' AND channel = '@' || users.name), 0);",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 

@@ -23,6 +23,7 @@ void Directory::Put(const control::UserRecord& user) {
   } else {
     restricted_.erase(user.name);
   }
+  if (user.tokens_after_ms != 0) tokens_after_ms_[user.name] = user.tokens_after_ms;
 }
 
 void Directory::Put(const control::RoomRecord& room) { rooms_[room.name] = room; }
@@ -45,6 +46,15 @@ std::optional<Error> Directory::RefuseUser(const std::string& user, std::int64_t
                                         std::to_string(*u.ban_until / 1000) + " (Unix time)"};
   }
   return std::nullopt;
+}
+
+std::optional<Error> Directory::RefuseToken(const std::string& user, std::int64_t issued_s) const {
+  auto it = tokens_after_ms_.find(user);
+  // `iat` has whole seconds: a token of the same second as the change may be from before it, so
+  // it goes too (its holder logs in again).
+  if (it == tokens_after_ms_.end() || issued_s * 1000 > it->second) return std::nullopt;
+  return Error{"unauthorized",
+               "token issued before the password of '" + user + "' was changed; log in again"};
 }
 
 std::optional<Error> Directory::RefuseRoom(const std::string& room, const std::string& user,

@@ -1,7 +1,8 @@
 // What the gateway must know at once to refuse or admit a request: the rooms that were created or
-// touched (kind, members, bans, a deleted room's history floor) and the users that are disabled,
-// deleted or banned. A copy of the store's folded state (lib/state_tables.h), loaded at start and
-// replaced entry by entry from what each commit folded. Owned by the gateway thread.
+// touched (kind, members, bans, a deleted room's history floor), the users that are disabled,
+// deleted or banned, and the time before which a user's tokens are refused (a password change). A
+// copy of the store's folded state (lib/state_tables.h), loaded at start and replaced entry by
+// entry from what each commit folded. Owned by the gateway thread.
 //
 // Users in good standing are not held (a million accounts would cost memory for nothing): their
 // records are read from the store where a password is checked.
@@ -35,6 +36,9 @@ class Directory {
   // Why `user` may not log in or stay connected now (code unauthorized for a deleted user,
   // forbidden for a disabled or banned one), or nullopt.
   std::optional<Error> RefuseUser(const std::string& user, std::int64_t now_ms) const;
+  // Why a token of `user` issued at `issued_s` (its `iat`, seconds) is no longer good: it is from
+  // before the user's password changed. Unauthorized, or nullopt.
+  std::optional<Error> RefuseToken(const std::string& user, std::int64_t issued_s) const;
   // Why `user` may not join, read or send in a room: private and not a member, or banned there.
   // Cluster admins pass.
   std::optional<Error> RefuseRoom(const std::string& room, const std::string& user, bool admin,
@@ -44,6 +48,7 @@ class Directory {
 
  private:
   std::unordered_map<std::string, control::UserRecord> restricted_;
+  std::unordered_map<std::string, std::int64_t> tokens_after_ms_;
   std::unordered_map<std::string, control::RoomRecord> rooms_;
 };
 

@@ -489,6 +489,10 @@ void Gateway::HandleHello(Session& s, const protocol::Ref& ref, const protocol::
       CloseSession(s, protocol::kCloseUnauthorized, claims.error().message);
       return;
     }
+    if (auto stale = directory_.RefuseToken(claims->sub, claims->iat)) {
+      CloseSession(s, protocol::kCloseUnauthorized, stale->message);
+      return;
+    }
     user = claims->sub;
     admin = claims->admin;
   } else if (hello.password) {

@@ -146,6 +146,7 @@ std::optional<Error> Gateway::RefuseApiCaller(const HttpRequest& request,
   auto claims = VerifyToken(request.bearer, *config_.secret, NowMs() / 1000);
   if (!claims.ok()) return claims.error();
   if (auto refused = directory_.RefuseUser(claims->sub, NowMs())) return refused;
+  if (auto stale = directory_.RefuseToken(claims->sub, claims->iat)) return stale;
   if (!claims->admin) return Error{"forbidden", "the token is not an administrator's"};
   actor = claims->sub;
   return std::nullopt;

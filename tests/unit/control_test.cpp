@@ -334,3 +334,58 @@ TEST_CASE("users are listed by name prefix in pages", "[control][store]") {
 }
 
 }  // namespace chatctl
+
+namespace chatctl {
+
+TEST_CASE("a password change, or an account made anew, refuses the tokens from before it",
+          "[control]") {
+  Log log;
+  control::UserRecord u;
+  u.name = "alice";
+  control::FoldUser(u, log.Add(control::kUserAdd, "@alice", "op", R"({"hash":"h1"})"));
+  CHECK(u.tokens_after_ms == 0);  // a first account: no token of it can be older
+  Message& changed = log.Add(control::kUserPassword, "@alice", "op", R"({"hash":"h2"})");
+  changed.ts = 5000;
+  control::FoldUser(u, changed);
+  CHECK(u.tokens_after_ms == 5000);
+  control::FoldUser(u, log.Add(control::kUserDelete, "@alice", "op", "{}"));
+  Message& again = log.Add(control::kUserAdd, "@alice", "op", R"({"hash":"h3"})");
+  again.ts = 9000;
+  control::FoldUser(u, again);
+  CHECK(u.tokens_after_ms == 9000);  // the deleted account's tokens are not this one's
+  Message& older = log.Add(control::kUserPassword, "@alice", "op", R"({"hash":"h4"})");
+  older.ts = 7000;  // another node's clock: the cutoff never moves back
+  control::FoldUser(u, older);
+  CHECK(u.tokens_after_ms == 9000);
+}
+
+TEST_CASE("a version 2 store migrates to version 3 with its password changes' times",
+          "[control][store]") {
+  TempDir dir;
+  std::string path = dir.File("v2.db");
+  Log log;
+  log.Add(control::kUserAdd, "@alice", "op", R"({"hash":"h1"})");
+  log.Add(control::kUserAdd, "@bob", "op", R"({"hash":"h1"})");
+  Message& changed = log.Add(control::kUserPassword, "@alice", "op", R"({"hash":"h2"})");
+  {
+    auto store = Writer(path);
+    AppendOneByOne(*store, log.events);
+    CHECK(UserOf(*store, "alice").tokens_after_ms == changed.ts);
+  }
+  // Back to version 2: the column gone, as a node of the previous release left it.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "ALTER TABLE users DROP COLUMN tokens_after; PRAGMA user_version = 2;",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = Writer(path);
+  CHECK(UserOf(*store, "alice").tokens_after_ms == changed.ts);
+  CHECK(UserOf(*store, "bob").tokens_after_ms == 0);
+  auto held = store->state().RestrictedUsers();
+  REQUIRE(held.ok());
+  REQUIRE(held->size() == 1);
+  CHECK(held->front().name == "alice");
+}
+
+}  // namespace chatctl
