@@ -51,9 +51,9 @@ int MintOffline(const TokenOptions& o, std::optional<std::int64_t> ttl) {
   }
   TokenClaims claims;
   claims.sub = o.user;
-  claims.iat = std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+  claims.IssuedAt(std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count());
   if (ttl) claims.exp = claims.iat + *ttl;
   claims.admin = o.admin;
   std::string token = MintToken(claims, *secret);

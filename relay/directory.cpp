@@ -48,11 +48,11 @@ std::optional<Error> Directory::RefuseUser(const std::string& user, std::int64_t
   return std::nullopt;
 }
 
-std::optional<Error> Directory::RefuseToken(const std::string& user, std::int64_t issued_s) const {
+std::optional<Error> Directory::RefuseToken(const std::string& user, std::int64_t issued_ms) const {
   auto it = tokens_after_ms_.find(user);
-  // `iat` has whole seconds: a token of the same second as the change may be from before it, so
-  // it goes too (its holder logs in again).
-  if (it == tokens_after_ms_.end() || issued_s * 1000 > it->second) return std::nullopt;
+  // A token without milliseconds in its `iat` (an older release's) counts from the start of its
+  // second: one of the change's own second may be from before it, so it goes too.
+  if (it == tokens_after_ms_.end() || issued_ms > it->second) return std::nullopt;
   return Error{"unauthorized",
                "token issued before the password of '" + user + "' was changed; log in again"};
 }

@@ -36,9 +36,9 @@ class Directory {
   // Why `user` may not log in or stay connected now (code unauthorized for a deleted user,
   // forbidden for a disabled or banned one), or nullopt.
   std::optional<Error> RefuseUser(const std::string& user, std::int64_t now_ms) const;
-  // Why a token of `user` issued at `issued_s` (its `iat`, seconds) is no longer good: it is from
-  // before the user's password changed. Unauthorized, or nullopt.
-  std::optional<Error> RefuseToken(const std::string& user, std::int64_t issued_s) const;
+  // Why a token of `user` issued at `issued_ms` (its `iat`) is no longer good: it is from before
+  // the user's password changed. Unauthorized, or nullopt.
+  std::optional<Error> RefuseToken(const std::string& user, std::int64_t issued_ms) const;
   // Why `user` may not join, read or send in a room: private and not a member, or banned there.
   // Cluster admins pass.
   std::optional<Error> RefuseRoom(const std::string& room, const std::string& user, bool admin,

@@ -489,7 +489,7 @@ void Gateway::HandleHello(Session& s, const protocol::Ref& ref, const protocol::
       CloseSession(s, protocol::kCloseUnauthorized, claims.error().message);
       return;
     }
-    if (auto stale = directory_.RefuseToken(claims->sub, claims->iat)) {
+    if (auto stale = directory_.RefuseToken(claims->sub, claims->iat_ms)) {
       CloseSession(s, protocol::kCloseUnauthorized, stale->message);
       return;
     }

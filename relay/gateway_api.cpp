@@ -146,7 +146,7 @@ std::optional<Error> Gateway::RefuseApiCaller(const HttpRequest& request,
   auto claims = VerifyToken(request.bearer, *config_.secret, NowMs() / 1000);
   if (!claims.ok()) return claims.error();
   if (auto refused = directory_.RefuseUser(claims->sub, NowMs())) return refused;
-  if (auto stale = directory_.RefuseToken(claims->sub, claims->iat)) return stale;
+  if (auto stale = directory_.RefuseToken(claims->sub, claims->iat_ms)) return stale;
   if (!claims->admin) return Error{"forbidden", "the token is not an administrator's"};
   actor = claims->sub;
   return std::nullopt;
@@ -492,7 +492,7 @@ void Gateway::HandleApi(std::uint64_t http_id, const HttpRequest& request) {
     if (!config_.secret) return fail("unavailable", "this node has no secret to sign tokens with");
     TokenClaims claims;
     claims.sub = user;
-    claims.iat = NowMs() / 1000;
+    claims.IssuedAt(NowMs());
     std::int64_t seconds = ttl.value_or(86400);
     if (seconds > 0) claims.exp = claims.iat + seconds;
     claims.admin = admin;

@@ -66,7 +66,7 @@ void Gateway::Welcome(Session& s, const std::string& user, bool admin, bool with
   if (with_token && config_.secret) {
     TokenClaims claims;
     claims.sub = user;
-    claims.iat = NowMs() / 1000;
+    claims.IssuedAt(NowMs());
     claims.exp = claims.iat + kLoginTokenSeconds;
     claims.admin = admin;
     token = MintToken(claims, *config_.secret);

@@ -65,6 +65,18 @@ std::optional<std::int64_t> NumericDate(const json& value) {
   return std::nullopt;
 }
 
+// A NumericDate in milliseconds, its fraction kept; saturated far from now (a claim can hold any
+// number, and the result is only compared).
+std::int64_t Millis(const json& value, std::int64_t seconds) {
+  constexpr std::int64_t kLimit = INT64_MAX / 1000 - 1;
+  if (seconds >= kLimit) return INT64_MAX;
+  if (seconds <= -kLimit) return INT64_MIN;
+  if (value.is_number_float()) {
+    return static_cast<std::int64_t>(std::floor(value.get<double>() * 1000));
+  }
+  return seconds * 1000;
+}
+
 std::optional<json> DecodeObject(std::string_view part) {
   auto bytes = Base64UrlDecode(part);
   if (!bytes) return std::nullopt;
@@ -95,6 +107,7 @@ Result<TokenClaims> ClaimsFrom(const json& payload, std::int64_t now_s) {
     auto issued = NumericDate(*iat);
     if (!issued) return Unauthorized("token 'iat' is not a number");
     claims.iat = *issued;
+    claims.iat_ms = Millis(*iat, *issued);
   }
   if (auto admin = payload.find("admin"); admin != payload.end()) {
     if (!admin->is_boolean()) return Unauthorized("token 'admin' is not a boolean");
@@ -108,7 +121,12 @@ Result<TokenClaims> ClaimsFrom(const json& payload, std::int64_t now_s) {
 std::string MintToken(const TokenClaims& claims, std::string_view secret) {
   nlohmann::ordered_json payload;
   payload["sub"] = claims.sub;
-  payload["iat"] = claims.iat;
+  if (claims.iat_ms != 0 && claims.iat_ms % 1000 != 0) {
+    // Exact in a double: 2^53 ms is 285,000 years.
+    payload["iat"] = static_cast<double>(claims.iat_ms) / 1000;
+  } else {
+    payload["iat"] = claims.iat;
+  }
   if (claims.exp) payload["exp"] = *claims.exp;
   if (claims.admin) payload["admin"] = true;
   std::string signing_input =

@@ -162,21 +162,17 @@ TEST_CASE(
   post("one");
   REQUIRE(next_text() == "one");
 
-  // The password in the file is now wrong: only the token can bring tail back after a restart.
-  auto changed = HttpRequest(n.node->port(), "PUT", "/api/v1/users/alice/password",
-                             json{{"password", "a new password"}}.dump(), n.admin);
-  REQUIRE(changed.status == 200);
+  // After a restart tail comes back with the token: the new node counts no password login.
   n.node->Kill(SIGTERM);
   REQUIRE(n.node->Wait(20s));
   n.node->Restart();
   post("two");
   CHECK(next_text() == "two");
   CHECK(tail.running());
+  CHECK_THAT(HttpBody(HttpGet(n.node->port(), "/metrics")),
+             Catch::Contains("chatctl_logins_total 0"));
 
-  // A new secret voids the token; the password (right again) is what brings tail back now.
-  changed = HttpRequest(n.node->port(), "PUT", "/api/v1/users/alice/password",
-                        json{{"password", "correct horse"}}.dump(), n.admin);
-  REQUIRE(changed.status == 200);
+  // A new secret voids the token; the password is what brings tail back now.
   int port = n.node->port();
   n.node->Kill(SIGTERM);
   REQUIRE(n.node->Wait(20s));
@@ -188,4 +184,18 @@ TEST_CASE(
   post("three");
   CHECK(next_text() == "three");
   CHECK(tail.running());
+  CHECK_THAT(HttpBody(HttpGet(n.node->port(), "/metrics")),
+             Catch::Contains("chatctl_logins_total 1"));
+
+  // A password change refuses that token too, and the password in the file is now wrong: tail
+  // says why and stops, rather than retrying a login that cannot succeed.
+  auto changed = HttpRequest(n.node->port(), "PUT", "/api/v1/users/alice/password",
+                             json{{"password", "a new password"}}.dump(), n.admin);
+  REQUIRE(changed.status == 200);
+  n.node->Kill(SIGTERM);
+  REQUIRE(n.node->Wait(20s));
+  n.node->Restart();
+  auto code = tail.Wait(20s);
+  REQUIRE(code);
+  CHECK(*code != 0);
 }

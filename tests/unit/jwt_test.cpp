@@ -234,3 +234,29 @@ TEST_CASE("a missing or short secret file is an error naming the file", "[jwt]")
   CHECK(too_short.error().code == "bad_request");
   CHECK_THAT(too_short.error().message, Catch::Contains(short_file.path()));
 }
+
+TEST_CASE("iat keeps its milliseconds as a fraction, and whole or absurd ones still read",
+          "[jwt]") {
+  TokenClaims claims = Alice();
+  claims.IssuedAt(kNow * 1000 + 483);
+  std::string token = MintToken(claims, kSecret);
+  auto second = token.rfind('.');
+  auto first = token.find('.');
+  CHECK_THAT(*Base64UrlDecode(token.substr(first + 1, second - first - 1)),
+             Catch::Contains(R"("iat":1732280000.483)"));
+  auto verified = VerifyToken(token, kSecret, kNow);
+  REQUIRE(verified.ok());
+  CHECK(verified->iat == kNow);
+  CHECK(verified->iat_ms == kNow * 1000 + 483);
+
+  auto whole =
+      VerifyToken(SignedToken(kHeader, R"({"sub":"alice","iat":1732280000})"), kSecret, kNow);
+  REQUIRE(whole.ok());
+  CHECK(whole->iat_ms == kNow * 1000);
+  for (const char* far : {R"({"sub":"alice","iat":9.0e18})", R"({"sub":"alice","iat":-9.0e18})",
+                          R"({"sub":"alice","iat":9000000000000000000})"}) {
+    auto read = VerifyToken(SignedToken(kHeader, far), kSecret, kNow);
+    REQUIRE(read.ok());
+    CHECK((read->iat_ms == INT64_MAX || read->iat_ms == INT64_MIN));
+  }
+}
