@@ -219,6 +219,24 @@ def fanout_figures(r):
             "errors": b.get("errors"), "first_error": b.get("first_error"),
             "failed": b.get("failed")}
 
+def latency_figures(r):
+    f = fanout_figures(r)
+    lat = r["bench"].get("latency_us", {})
+    # Connection set-up and warm-up included on both sides of the division.
+    f.update(p99_9_us=lat.get("p99_9"), max_us=lat.get("max"),
+             cpu_percent=100 * f["server_cpu_s"] / (r["wall_ms"] / 1000))
+    return f
+
+def by_server(scenario_rows, figures):  # {server: [figures of each run]}, in order of first run
+    out = {}
+    for r in scenario_rows:
+        out.setdefault(r["server"], []).append(figures(r))
+    return out
+
+def losses_and_errors(figs):  # "0/0/0 (0/0/0)"
+    return ("/".join(fmt(f["loss"], "d") for f in figs) + " (" +
+            "/".join(fmt(f["errors"], "d") for f in figs) + ")")
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -238,17 +256,14 @@ if fanout_rows:
           f"window 100 (median of the runs; loss and errors: every run)")
     print(f"{'server':8} | {'us CPU/delivery':>15} | {'deliveries/s':>12} | {'p50 ms':>8} | "
           f"{'p99 ms':>8} | loss (errors)")
-for server in dict.fromkeys(r["server"] for r in fanout_rows):
-    figs = [fanout_figures(r) for r in fanout_rows if r["server"] == server]
+for server, figs in by_server(fanout_rows, fanout_figures).items():
     med = {k: median([f[k] for f in figs]) for k in
            ("cpu_us_per_delivery", "deliveries_per_s", "p50_us", "p99_us")}
     summary["fanout"][server] = {"median": med, "runs": figs}
-    losses = "/".join(fmt(f["loss"], "d") for f in figs)
-    errors = "/".join(fmt(f["errors"], "d") for f in figs)
     print(f"{server:8} | {fmt(med['cpu_us_per_delivery'], '15.2f')} | "
           f"{fmt(med['deliveries_per_s'], '12,.0f')} | "
           f"{fmt(med['p50_us'] and med['p50_us'] / 1000, '8.2f')} | "
-          f"{fmt(med['p99_us'] and med['p99_us'] / 1000, '8.2f')} | {losses} ({errors})")
+          f"{fmt(med['p99_us'] and med['p99_us'] / 1000, '8.2f')} | {losses_and_errors(figs)}")
 
 latency_rows = [r for r in rows if r["scenario"] == "latency"]
 if latency_rows:
@@ -257,28 +272,16 @@ if latency_rows:
           f"channel, 64 B (median of the runs; every run's p99 after it)")
     print(f"{'server':8} | {'deliveries/s':>12} | {'p50 ms':>7} | {'p99 ms':>7} | {'p99.9 ms':>8} | "
           f"{'max ms':>7} | {'server CPU':>10} | p99 of each run | loss (errors)")
-for server in dict.fromkeys(r["server"] for r in latency_rows):
-    figs = []
-    for r in latency_rows:
-        if r["server"] != server:
-            continue
-        f = fanout_figures(r)
-        lat = r["bench"].get("latency_us", {})
-        # Connection set-up and warm-up included on both sides of the division.
-        f.update(p99_9_us=lat.get("p99_9"), max_us=lat.get("max"),
-                 cpu_percent=100 * f["server_cpu_s"] / (r["wall_ms"] / 1000))
-        figs.append(f)
+for server, figs in by_server(latency_rows, latency_figures).items():
     med = {k: median([f[k] for f in figs]) for k in
            ("deliveries_per_s", "p50_us", "p99_us", "p99_9_us", "max_us", "cpu_percent")}
     summary["latency"][server] = {"median": med, "runs": figs}
     ms = lambda v: v and v / 1000
     each = "/".join(fmt(ms(f["p99_us"]), ".2f") for f in figs)
-    losses = "/".join(fmt(f["loss"], "d") for f in figs)
-    errors = "/".join(fmt(f["errors"], "d") for f in figs)
     print(f"{server:8} | {fmt(med['deliveries_per_s'], '12,.0f')} | {fmt(ms(med['p50_us']), '7.3f')} | "
           f"{fmt(ms(med['p99_us']), '7.3f')} | {fmt(ms(med['p99_9_us']), '8.3f')} | "
           f"{fmt(ms(med['max_us']), '7.3f')} | {fmt(med['cpu_percent'], '9.0f')}% | "
-          f"{each:15} | {losses} ({errors})")
+          f"{each:15} | {losses_and_errors(figs)}")
 
 idle_rows = [r for r in rows if r["scenario"] == "idle"]
 if idle_rows:
