@@ -41,6 +41,15 @@ json PasswordHello(const std::string& user, const std::string& password) {
   return {{"type", "hello"}, {"user", user}, {"password", password}};
 }
 
+// The token a password login's welcome carries.
+std::string LoginToken(int port, const std::string& user, const std::string& password) {
+  auto ws = SayHello(port, PasswordHello(user, password));
+  auto welcome = ws->ReadType("welcome", 10s);
+  REQUIRE(welcome);
+  REQUIRE((*welcome)["token"].is_string());
+  return (*welcome)["token"];
+}
+
 std::string ErrorCode(const HttpResult& r) {
   json body = json::parse(r.body, nullptr, false);
   return body.is_object() && body.contains("error") ? body["error"]["code"].get<std::string>() : "";
@@ -167,10 +176,7 @@ TEST_CASE("a password change refuses the tokens issued before it, here and on th
   TempDir dir;
   SecretNode n(dir);
   n.AddUser("erin", "correct horse");
-  auto login = SayHello(n.node.port(), PasswordHello("erin", "correct horse"));
-  auto welcome = login->ReadType("welcome", 10s);
-  REQUIRE(welcome);
-  std::string old_token = (*welcome)["token"];
+  std::string old_token = LoginToken(n.node.port(), "erin", "correct horse");
   std::string old_admin = MintToken(n.secret, "erin", {"--admin"});
   REQUIRE(HelloCloseCode(n.node.port(), {{"type", "hello"}, {"token", old_token}}) == 0);
   REQUIRE(HttpRequest(n.node.port(), "GET", "/api/v1/stats", "", old_admin).status == 200);
@@ -187,10 +193,8 @@ TEST_CASE("a password change refuses the tokens issued before it, here and on th
   CHECK(SayHello(n.node.port(), PasswordHello("erin", "correct horse"))->WaitClosed(10s) == 4401);
 
   // Tokens issued after the change log in (their `iat` has milliseconds, so no wait is needed).
-  auto relogin = SayHello(n.node.port(), PasswordHello("erin", "battery staple"));
-  auto fresh = relogin->ReadType("welcome", 10s);
-  REQUIRE(fresh);
-  CHECK(HelloCloseCode(n.node.port(), {{"type", "hello"}, {"token", (*fresh)["token"]}}) == 0);
+  std::string fresh = LoginToken(n.node.port(), "erin", "battery staple");
+  CHECK(HelloCloseCode(n.node.port(), {{"type", "hello"}, {"token", fresh}}) == 0);
   CHECK(HttpRequest(n.node.port(), "GET", "/api/v1/stats", "",
                     MintToken(n.secret, "erin", {"--admin"}))
             .status == 200);
