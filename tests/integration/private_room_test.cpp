@@ -1,6 +1,6 @@
 // Private rooms and direct messages against a real `chatctl serve` in open mode: who is refused
 // what, with which error, and that nothing of the room reaches those refused.
-// (A dm's join, send, history and presence by a third user are in protocol_test.cpp.)
+// (A dm's join, send, history and presence by a third user are in ws_protocol_test.cpp.)
 #include <catch2/catch.hpp>
 
 #include "support/process.h"
