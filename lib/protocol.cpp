@@ -9,8 +9,9 @@
 #include <exception>
 #include <utility>
 
-#include "lib/flat_object.h"
 #include "lib/names.h"
+#include "lib/protocol/field_reader.h"
+#include "lib/protocol/flat_object.h"
 #include "lib/utf8.h"
 
 namespace chatctl::protocol {
@@ -21,17 +22,6 @@ using ordered_json = nlohmann::ordered_json;
 
 // JavaScript's largest exactly representable integer: a ref a browser can echo back unchanged.
 constexpr std::int64_t kMaxRefMagnitude = std::int64_t{1} << 53;
-// Client text quoted back in an error message is cut to this many bytes.
-constexpr std::size_t kMaxQuoted = 64;
-
-// Cut at a code-point boundary so the quote stays valid UTF-8.
-std::string Quote(std::string_view text) {
-  if (text.size() <= kMaxQuoted) return std::string(text);
-  std::size_t end = kMaxQuoted;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return std::string(text.substr(0, end)) + "...";
-}
-
 // A ref as the client sent it, or nullopt when it is neither a string nor an integer of at most
 // 2^53 in magnitude (JavaScript's largest exact integer: a browser can echo it back unchanged).
 std::optional<Ref> RefOf(const FlatValue& ref) {
@@ -49,96 +39,6 @@ std::optional<Ref> RefOf(const FlatValue& ref) {
       return std::nullopt;
   }
 }
-
-// Reads the fields of one request object. The first problem found is kept and later reads become
-// no-ops returning nullopt, so each request parser reads straight through and checks once.
-class FieldReader {
- public:
-  explicit FieldReader(const FlatObject& object) : object_(object) {}
-
-  bool failed() const { return error_.has_value(); }
-  bool has(const char* name) const { return object_.Find(name) != nullptr; }
-  const Invalid& error() const { return *error_; }
-
-  void Fail(std::string code, std::string message) {
-    if (!error_) error_ = Invalid{nullptr, std::move(code), std::move(message)};
-  }
-  void BadRequest(std::string message) { Fail("bad_request", std::move(message)); }
-
-  std::optional<std::string> String(const char* name, bool required) {
-    if (failed()) return std::nullopt;
-    const FlatValue* value = object_.Find(name);
-    if (value == nullptr) {
-      if (required) BadRequest(std::string("missing field '") + name + "'");
-      return std::nullopt;
-    }
-    if (value->kind != FlatValue::Kind::kString) {
-      BadRequest(std::string("field '") + name + "' must be a string");
-      return std::nullopt;
-    }
-    return std::string(value->text);
-  }
-
-  // An optional true or false.
-  std::optional<bool> Boolean(const char* name) {
-    if (failed()) return std::nullopt;
-    const FlatValue* value = object_.Find(name);
-    if (value == nullptr) return std::nullopt;
-    if (value->kind != FlatValue::Kind::kBool) {
-      BadRequest(std::string("field '") + name + "' must be true or false");
-      return std::nullopt;
-    }
-    return value->bool_value;
-  }
-
-  // An optional integer field within [min, max].
-  std::optional<std::int64_t> Integer(const char* name, std::int64_t min, std::int64_t max) {
-    if (failed()) return std::nullopt;
-    const FlatValue* field = object_.Find(name);
-    if (field == nullptr) return std::nullopt;
-    bool in_range = false;
-    std::int64_t value = 0;
-    if (field->kind == FlatValue::Kind::kUnsigned) {
-      auto u = field->unsigned_value;
-      in_range = u <= static_cast<std::uint64_t>(max);
-      value = in_range ? static_cast<std::int64_t>(u) : 0;
-      in_range = in_range && value >= min;
-    } else if (field->kind == FlatValue::Kind::kInteger) {
-      value = field->integer_value;
-      in_range = value >= min && value <= max;
-    }
-    if (!in_range) {
-      BadRequest(std::string("field '") + name + "' must be an integer from " +
-                 std::to_string(min) + " to " + std::to_string(max));
-      return std::nullopt;
-    }
-    return value;
-  }
-
-  // A required room name or well-formed dm channel.
-  std::optional<std::string> Channel(const char* name) {
-    auto channel = String(name, true);
-    if (!channel) return std::nullopt;
-    if (!IsValidRoomName(*channel) && !ParseDmChannel(*channel)) {
-      BadRequest("invalid channel name '" + Quote(*channel) + "'");
-      return std::nullopt;
-    }
-    return channel;
-  }
-
-  // An optional message id, sent as a string of digits.
-  std::optional<MessageId> Id(const char* name) {
-    auto text = String(name, false);
-    if (!text) return std::nullopt;
-    auto id = ParseId(*text);
-    if (!id) BadRequest(std::string("field '") + name + "' must be a message id (decimal digits)");
-    return id;
-  }
-
- private:
-  const FlatObject& object_;
-  std::optional<Invalid> error_;
-};
 
 std::optional<Body> ReadHello(FieldReader& f) {
   Hello hello;
@@ -164,17 +64,11 @@ std::optional<Body> ReadJoin(FieldReader& f, const Limits& limits) {
   return join;
 }
 
-// A message text: 1 to max_text_chars code points, no NUL (send and edit).
+// The message text rule, reported through the reader so only the first problem is kept.
 void CheckText(FieldReader& f, const std::string& text, const Limits& limits) {
   if (f.failed()) return;
-  if (text.empty()) {
-    f.BadRequest("field 'text' must not be empty");
-  } else if (text.find('\0') != std::string::npos) {
-    f.BadRequest("field 'text' must not contain U+0000");
-  } else if (CountCodePoints(text) > limits.max_text_chars) {
-    f.Fail("too_large",
-           "text is longer than " + std::to_string(limits.max_text_chars) + " characters");
-  }
+  Status checked = CheckMessageText(text, limits);
+  if (!checked) f.Fail(checked.error().code, checked.error().message);
 }
 
 std::optional<Body> ReadSend(FieldReader& f, const Limits& limits) {
@@ -182,10 +76,7 @@ std::optional<Body> ReadSend(FieldReader& f, const Limits& limits) {
   if (f.has("channel") && f.has("to")) {
     f.BadRequest("give 'channel' or 'to', not both");
   } else if (f.has("to")) {
-    send.to = f.String("to", true);
-    if (send.to && !IsValidUserName(*send.to)) {
-      f.BadRequest("invalid user name '" + Quote(*send.to) + "' in field 'to'");
-    }
+    send.to = f.User("to", true);
   } else if (f.has("channel")) {
     send.channel = f.Channel("channel").value_or("");
   } else {
@@ -212,7 +103,7 @@ std::optional<Body> ReadRegister(FieldReader& f) {
   r.user = f.String("user", true).value_or("");
   r.password = f.String("password", true).value_or("");
   if (!f.failed() && !IsValidUserName(r.user)) {
-    f.BadRequest("invalid user name '" + Quote(r.user) + "'");
+    f.BadRequest("invalid user name '" + QuoteInError(r.user) + "'");
   }
   if (f.failed()) return std::nullopt;
   return r;
@@ -226,7 +117,7 @@ std::optional<Body> ReadRoomOp(const std::string& type, FieldReader& f) {
   auto channel = f.String("channel", !channel_optional);
   if (channel) {
     if (!IsValidRoomName(*channel)) {
-      f.BadRequest("invalid room name '" + Quote(*channel) +
+      f.BadRequest("invalid room name '" + QuoteInError(*channel) +
                    "' (dm channels have no rooms' roles)");
     }
     op.channel = *channel;
@@ -235,7 +126,7 @@ std::optional<Body> ReadRoomOp(const std::string& type, FieldReader& f) {
   if (needs_user) {
     op.user = f.String("user", true).value_or("");
     if (!f.failed() && !IsValidUserName(op.user)) {
-      f.BadRequest("invalid user name '" + Quote(op.user) + "'");
+      f.BadRequest("invalid user name '" + QuoteInError(op.user) + "'");
     }
   }
   if (type == "invite") {
@@ -296,7 +187,7 @@ std::optional<Body> ReadBody(const std::string& type, FieldReader& f, const Limi
   if (type == "edit" || type == "delete" || type == "react" || type == "unreact") {
     return ReadMessageOp(type, f, limits);
   }
-  f.BadRequest("unknown type '" + Quote(type) + "'");
+  f.BadRequest("unknown type '" + QuoteInError(type) + "'");
   return std::nullopt;
 }
 
@@ -324,11 +215,7 @@ Parsed ParseObject(const FlatObject& object, const Limits& limits) {
   auto type = fields.String("type", true);
   std::optional<Body> body;
   if (type) body = ReadBody(*type, fields, limits);
-  if (!body) {
-    Invalid invalid = fields.error();
-    invalid.ref = std::move(ref);
-    return invalid;
-  }
+  if (!body) return Invalid{std::move(ref), fields.error().code, fields.error().message};
   return Request{std::move(ref), std::move(*body)};
 }
 

@@ -1,6 +1,6 @@
 // Reading flat JSON objects (see flat_object.h). The grammar is RFC 8259's, narrowed: whatever
 // Scan accepts, nlohmann accepts with the same members; everything else goes to nlohmann.
-#include "lib/flat_object.h"
+#include "lib/protocol/flat_object.h"
 
 #include <tuple>
 

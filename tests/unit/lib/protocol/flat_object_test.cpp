@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lib/flat_object.h"
+#include "lib/protocol/flat_object.h"
 
 using chatctl::protocol::FlatObject;
 using chatctl::protocol::FlatValue;
