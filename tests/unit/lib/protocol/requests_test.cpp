@@ -1,12 +1,11 @@
-// Unit tests of the wire protocol (lib/protocol.h) against PROTOCOL.md: every malformed request
-// becomes an Invalid carrying the ref it could, and every reply is the exact compact JSON promised.
+// Unit tests of request parsing (lib/protocol/requests.h) against docs/protocol.md: every
+// malformed request becomes an Invalid carrying the ref it could, with the words the docs promise.
 #include <catch2/catch.hpp>
 
 #include <string>
 #include <vector>
 
-#include "lib/protocol.h"
-#include "lib/protocol_json.h"
+#include "lib/protocol/requests.h"
 
 using namespace chatctl;
 using namespace chatctl::protocol;
@@ -46,16 +45,6 @@ Ref RefOf(std::string_view line) {
   REQUIRE(parsed.size() == 1);
   if (auto* invalid = std::get_if<Invalid>(&parsed[0])) return invalid->ref;
   return std::get<Request>(parsed[0]).ref;
-}
-
-Message Sample() {
-  Message m;
-  m.id = 7262352354123776001ull;
-  m.channel = "general";
-  m.from = "alice";
-  m.text = "hello";
-  m.ts = 1732280000123;
-  return m;
 }
 
 }  // namespace
@@ -283,102 +272,6 @@ TEST_CASE("a frame of several lines parses each in order", "[protocol]") {
   CHECK(Parse("{\"type\":\"ping\"}\n").size() == 1);
 }
 
-TEST_CASE("replies are the exact compact JSON of the protocol", "[protocol]") {
-  Message m = Sample();
-  CHECK(
-      Welcome("alice", "n1", 1732280000123) ==
-      R"({"type":"welcome","user":"alice","node":"n1","protocol":1,"server_time":1732280000123})");
-  CHECK(
-      Welcome("alice", "n1", 5, std::string("t.o.k")) ==
-      R"({"type":"welcome","user":"alice","node":"n1","protocol":1,"server_time":5,"token":"t.o.k"})");
-  CHECK(
-      MessageJson(m) ==
-      R"({"type":"msg","id":"7262352354123776001","channel":"general","from":"alice","text":"hello","ts":1732280000123})");
-  CHECK(
-      Ack(json(3), m) ==
-      R"({"type":"ack","ref":3,"id":"7262352354123776001","channel":"general","ts":1732280000123})");
-  CHECK(Ack(nullptr, m) ==
-        R"({"type":"ack","id":"7262352354123776001","channel":"general","ts":1732280000123})");
-  CHECK(Joined(json(1), "general", {}, false) ==
-        R"({"type":"joined","ref":1,"channel":"general","messages":[]})");
-  CHECK(
-      Joined(json("j"), "general", {m}, true) ==
-      R"({"type":"joined","ref":"j","channel":"general","messages":[{"type":"msg","id":"7262352354123776001","channel":"general","from":"alice","text":"hello","ts":1732280000123}],"truncated":true})");
-  CHECK(Left(json(2), "general") == R"({"type":"left","ref":2,"channel":"general"})");
-  CHECK(
-      HistoryReply(json(5), "general", {m}, true) ==
-      R"({"type":"history","ref":5,"channel":"general","messages":[{"type":"msg","id":"7262352354123776001","channel":"general","from":"alice","text":"hello","ts":1732280000123}],"more":true})");
-  CHECK(HistoryReply(nullptr, "g", {}, false) ==
-        R"({"type":"history","channel":"g","messages":[],"more":false})");
-  CHECK(PresenceList(json(6), "general", {"alice", "bob"}) ==
-        R"({"type":"presence","ref":6,"channel":"general","users":["alice","bob"]})");
-  CHECK(PresenceList(nullptr, "general", {}) ==
-        R"({"type":"presence","channel":"general","users":[]})");
-  CHECK(PresenceEvent("general", "bob", true) ==
-        R"({"type":"presence","channel":"general","user":"bob","state":"join"})");
-  CHECK(PresenceEvent("general", "bob", false) ==
-        R"({"type":"presence","channel":"general","user":"bob","state":"leave"})");
-  CHECK(Pong(json(7)) == R"({"type":"pong","ref":7})");
-  CHECK(Pong(nullptr) == R"({"type":"pong"})");
-  CHECK(
-      ErrorReply(json(3), "forbidden", "not a member of channel 'staff'") ==
-      R"({"type":"error","ref":3,"code":"forbidden","message":"not a member of channel 'staff'"})");
-}
-
-TEST_CASE("replies echo large and negative refs exactly", "[protocol]") {
-  CHECK(Pong(json(9007199254740992ull)) == R"({"type":"pong","ref":9007199254740992})");
-  CHECK(Pong(json(-9007199254740992ll)) == R"({"type":"pong","ref":-9007199254740992})");
-  CHECK(Pong(json("a\"b")) == R"({"type":"pong","ref":"a\"b"})");
-}
-
-TEST_CASE("replies escape text and survive invalid UTF-8", "[protocol]") {
-  Message m = Sample();
-  m.text = "line\nbreak \"quoted\" caf\xC3\xA9";
-  std::string out = MessageJson(m);
-  CHECK(out.find('\n') == std::string::npos);
-  CHECK_THAT(out, Catch::Contains(R"("text":"line\nbreak \"quoted\" café")"));
-  std::string bad = ErrorReply(nullptr, "internal", "broken \xC3 byte");
-  CHECK_THAT(bad, Catch::StartsWith(R"({"type":"error","code":"internal","message":"broken )"));
-}
-
-TEST_CASE("a msg object parses back into the message", "[protocol]") {
-  Message m = Sample();
-  auto back = MessageFromJson(json::parse(MessageJson(m)));
-  REQUIRE(back);
-  CHECK(back->id == m.id);
-  CHECK(back->channel == m.channel);
-  CHECK(back->from == m.from);
-  CHECK(back->text == m.text);
-  CHECK(back->ts == m.ts);
-  CHECK(back->origin == IdNode(m.id));
-}
-
-TEST_CASE("a malformed msg object parses into nothing", "[protocol]") {
-  json good = json::parse(MessageJson(Sample()));
-  CHECK_FALSE(MessageFromJson(json::array()));
-  CHECK_FALSE(MessageFromJson(json("msg")));
-  for (const char* field : {"type", "id", "channel", "from", "text", "ts"}) {
-    json missing = good;
-    missing.erase(field);
-    CHECK_FALSE(MessageFromJson(missing));
-  }
-  json numeric_id = good;
-  numeric_id["id"] = 7262352354123776001ull;
-  CHECK_FALSE(MessageFromJson(numeric_id));
-  json bad_id = good;
-  bad_id["id"] = "72x";
-  CHECK_FALSE(MessageFromJson(bad_id));
-  json other_type = good;
-  other_type["type"] = "ack";
-  CHECK_FALSE(MessageFromJson(other_type));
-  json float_ts = good;
-  float_ts["ts"] = 1.5;
-  CHECK_FALSE(MessageFromJson(float_ts));
-  json null_text = good;
-  null_text["text"] = nullptr;
-  CHECK_FALSE(MessageFromJson(null_text));
-}
-
 TEST_CASE("room and moderation requests parse with their fields", "[protocol]") {
   auto create =
       ExpectRequest<RoomOp>(R"({"type":"create","channel":"staff","private":true,"topic":"ops"})");
@@ -418,35 +311,4 @@ TEST_CASE("message changes and sign-up parse, and refuse what they must", "[prot
   auto reg = ExpectRequest<Register>(R"({"type":"register","user":"carol","password":"pw"})");
   CHECK(reg.user == "carol");
   ExpectInvalid(R"({"type":"register","user":"Carol","password":"pw"})", "invalid user name");
-}
-
-TEST_CASE("a msg shows its edit, deletion and reactions from the store", "[protocol]") {
-  Message m = Sample();
-  auto state = std::make_shared<control::MessageState>();
-  state->text = "edited";
-  state->edited_ts = 99;
-  state->reactions["+1"] = {"bob", "carol"};
-  m.state = state;
-  CHECK(MessageJson(m) ==
-        R"({"type":"msg","id":"7262352354123776001","channel":"general","from":"alice",)"
-        R"("text":"edited","ts":1732280000123,"edited_ts":99,"reactions":{"+1":["bob","carol"]}})");
-  state->deleted = true;
-  state->reactions.clear();
-  CHECK(MessageJson(m) ==
-        R"({"type":"msg","id":"7262352354123776001","channel":"general","from":"alice",)"
-        R"("text":"","ts":1732280000123,"deleted":true})");
-}
-
-TEST_CASE("message text is escaped byte for byte as nlohmann escapes it", "[protocol]") {
-  std::vector<std::string> texts = {
-      "plain",     "",         "quote \" and backslash \\", "tab\tnewline\n",
-      "héllo ✓ 😀", "del \x7f", "bad \xC0\xAF utf-8",        "cut \xE2\x9C",
-      "lone \x80"};
-  for (int c = 0; c < 0x80; ++c) texts.push_back(std::string("a") + static_cast<char>(c) + "b");
-  for (const auto& text : texts) {
-    INFO(text);
-    std::string ours;
-    chatctl::protocol::detail::AppendJsonString(ours, text);
-    CHECK(ours == chatctl::protocol::detail::Dump(nlohmann::ordered_json(text)));
-  }
 }

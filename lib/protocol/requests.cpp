@@ -1,14 +1,15 @@
-// The wire protocol (lib/protocol.h, docs/protocol.md): client lines in, node replies out. Any
-// input ends as a Request or an Invalid, never an exception: a client must not be able to crash a
-// node.
-#include "lib/protocol.h"
-#include "lib/protocol_json.h"
+// Parsing what clients send (see requests.h). Any input ends as a Request or an Invalid, never an
+// exception: a client must not be able to crash a node.
+#include "lib/protocol/requests.h"
 
 #include <algorithm>
 #include <climits>
 #include <exception>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
+#include "lib/control.h"
 #include "lib/names.h"
 #include "lib/protocol/field_reader.h"
 #include "lib/protocol/flat_object.h"
@@ -18,12 +19,12 @@ namespace chatctl::protocol {
 namespace {
 
 using json = nlohmann::json;
-using ordered_json = nlohmann::ordered_json;
 
 // JavaScript's largest exactly representable integer: a ref a browser can echo back unchanged.
 constexpr std::int64_t kMaxRefMagnitude = std::int64_t{1} << 53;
+
 // A ref as the client sent it, or nullopt when it is neither a string nor an integer of at most
-// 2^53 in magnitude (JavaScript's largest exact integer: a browser can echo it back unchanged).
+// 2^53 in magnitude.
 std::optional<Ref> RefOf(const FlatValue& ref) {
   switch (ref.kind) {
     case FlatValue::Kind::kString:
@@ -233,60 +234,7 @@ Parsed ParseLine(std::string_view line, const Limits& limits) {
   return ParseObject(FlatObject::Of(object), limits);
 }
 
-using detail::AppendJsonString;
-using detail::Dump;
-using detail::Start;
-
-ordered_json MessageObject(const Message& m) {
-  ordered_json j;
-  j["type"] = "msg";
-  j["id"] = IdToString(m.id);
-  j["channel"] = m.channel;
-  j["from"] = m.from;
-  j["text"] = m.text;
-  j["ts"] = m.ts;
-  if (m.state) {  // what edits, deletes and reactions made of it (history and replays only)
-    const control::MessageState& state = *m.state;
-    if (state.deleted) {
-      j["text"] = "";
-      j["deleted"] = true;
-    } else if (state.text) {
-      j["text"] = *state.text;
-      j["edited_ts"] = state.edited_ts;
-    }
-    if (!state.reactions.empty()) {
-      ordered_json reactions = ordered_json::object();
-      for (const auto& [emoji, users] : state.reactions) reactions[emoji] = users;
-      j["reactions"] = reactions;
-    }
-  }
-  return j;
-}
-
-ordered_json MessageArray(const std::vector<Message>& messages) {
-  ordered_json array = ordered_json::array();
-  for (const auto& m : messages) array.push_back(MessageObject(m));
-  return array;
-}
-
 }  // namespace
-
-void detail::AppendJsonString(std::string& out, std::string_view text) {
-  bool plain = true;  // printable ASCII other than '"' and '\\', or valid UTF-8: copied as is
-  bool ascii = true;
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || c == '"' || c == '\\') plain = false;
-    if (byte >= 0x80) ascii = false;
-  }
-  if (plain && (ascii || IsValidUtf8(text))) {
-    out += '"';
-    out += text;
-    out += '"';
-    return;
-  }
-  out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 std::vector<Parsed> ParseFrame(std::string_view frame, const Limits& limits) {
   std::vector<Parsed> out;
@@ -308,144 +256,6 @@ std::vector<Parsed> ParseFrame(std::string_view frame, const Limits& limits) {
     start = newline + 1;
   }
   return out;
-}
-
-std::string Welcome(std::string_view user, std::string_view node, std::int64_t server_time_ms,
-                    const std::optional<std::string>& token) {
-  ordered_json j = Start("welcome", nullptr);
-  j["user"] = user;
-  j["node"] = node;
-  j["protocol"] = kVersion;
-  j["server_time"] = server_time_ms;
-  if (token) j["token"] = *token;
-  return Dump(j);
-}
-
-std::string MessageJson(const Message& m) {
-  if (m.state) return Dump(MessageObject(m));
-  // The hot path (every message, once per fan-out): written directly. Channel and sender are
-  // checked names and the id and ts are digits; only the text needs JSON escaping.
-  std::string out;
-  out.reserve(104 + m.channel.size() + m.from.size() + m.text.size());  // the fixed parts: 101
-  out += R"({"type":"msg","id":")";
-  out += IdToString(m.id);
-  out += R"(","channel":")";
-  out += m.channel;
-  out += R"(","from":")";
-  out += m.from;
-  out += R"(","text":)";
-  AppendJsonString(out, m.text);
-  out += R"(,"ts":)";
-  out += std::to_string(m.ts);
-  out += '}';
-  return out;
-}
-
-nlohmann::json MessageObjectJson(const Message& m) {
-  return nlohmann::json::parse(Dump(MessageObject(m)));
-}
-
-std::string Ack(const Ref& ref, const Message& m) {
-  // Once per message: written directly (see MessageJson); the ref is echoed as the client sent it.
-  std::string out = R"({"type":"ack",)";
-  if (!ref.is_null()) {
-    out += R"("ref":)";
-    out += ref.dump(-1, ' ', false, json::error_handler_t::replace);
-    out += ',';
-  }
-  out += R"("id":")";
-  out += IdToString(m.id);
-  out += R"(","channel":")";
-  out += m.channel;
-  out += R"(","ts":)";
-  out += std::to_string(m.ts);
-  out += '}';
-  return out;
-}
-
-std::string Joined(const Ref& ref, std::string_view channel, const std::vector<Message>& messages,
-                   bool truncated) {
-  ordered_json j = Start("joined", ref);
-  j["channel"] = channel;
-  j["messages"] = MessageArray(messages);
-  if (truncated) j["truncated"] = true;
-  return Dump(j);
-}
-
-std::string Left(const Ref& ref, std::string_view channel) {
-  ordered_json j = Start("left", ref);
-  j["channel"] = channel;
-  return Dump(j);
-}
-
-std::string HistoryReply(const Ref& ref, std::string_view channel,
-                         const std::vector<Message>& messages, bool more) {
-  ordered_json j = Start("history", ref);
-  j["channel"] = channel;
-  j["messages"] = MessageArray(messages);
-  j["more"] = more;
-  return Dump(j);
-}
-
-std::string PresenceList(const Ref& ref, std::string_view channel,
-                         const std::vector<std::string>& users) {
-  ordered_json j = Start("presence", ref);
-  j["channel"] = channel;
-  j["users"] = users;
-  return Dump(j);
-}
-
-std::string PresenceEvent(std::string_view channel, std::string_view user, bool joined) {
-  ordered_json j = Start("presence", nullptr);
-  j["channel"] = channel;
-  j["user"] = user;
-  j["state"] = joined ? "join" : "leave";
-  return Dump(j);
-}
-
-std::string Pong(const Ref& ref) { return Dump(Start("pong", ref)); }
-
-std::string ErrorReply(const Ref& ref, std::string_view code, std::string_view message) {
-  ordered_json j = Start("error", ref);
-  j["code"] = code;
-  j["message"] = message;
-  return Dump(j);
-}
-
-std::optional<Message> MessageFromJson(const nlohmann::json& j) {
-  try {
-    if (!j.is_object()) return std::nullopt;
-    if (auto type = j.find("type"); type == j.end() || *type != "msg") return std::nullopt;
-    auto id = j.find("id");
-    auto channel = j.find("channel");
-    auto from = j.find("from");
-    auto text = j.find("text");
-    auto ts = j.find("ts");
-    if (id == j.end() || channel == j.end() || from == j.end() || text == j.end() ||
-        ts == j.end()) {
-      return std::nullopt;
-    }
-    if (!id->is_string() || !channel->is_string() || !from->is_string() || !text->is_string() ||
-        !ts->is_number_integer()) {
-      return std::nullopt;
-    }
-    if (ts->is_number_unsigned() &&
-        ts->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
-      return std::nullopt;
-    }
-    auto parsed_id = ParseId(id->get_ref<const std::string&>());
-    if (!parsed_id) return std::nullopt;
-    Message m;
-    m.id = *parsed_id;
-    m.channel = channel->get<std::string>();
-    m.from = from->get<std::string>();
-    m.text = text->get<std::string>();
-    m.ts = ts->get<std::int64_t>();
-    m.origin = IdNode(m.id);
-    return m;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
 }
 
 }  // namespace chatctl::protocol
