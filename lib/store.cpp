@@ -1,13 +1,12 @@
-// The history store (see store.h) on the raw SQLite C API: opening and migrating the file, group
-// commits, the paged channel reads, and the per-origin range reads replication uses. Retention is
-// not here yet.
+// The history store (see store.h) on the raw SQLite C API: opening the file, group commits, the
+// paged channel reads, and the per-origin range reads replication uses. The schema and its
+// migrations are store_migrations.cpp's. Retention is not here yet.
 #include "lib/store.h"
 
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <iterator>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -15,6 +14,8 @@
 
 #include "lib/sqlite_util.h"
 #include "lib/state_tables.h"
+#include "lib/store_migrations.h"
+#include "lib/store_sql.h"
 
 namespace chatctl {
 namespace {
@@ -22,53 +23,6 @@ namespace {
 constexpr int kBusyTimeoutMs = 5000;
 // SQLite integers are signed 64-bit; ids and seqs above this cannot be stored as they are.
 constexpr std::uint64_t kMaxSqlInteger = std::numeric_limits<std::int64_t>::max();
-
-// kMigrations[v] takes the schema from version v to v + 1; user_version is the number applied.
-// Append only: a released migration never changes, since files in the field already ran it.
-constexpr const char* kMigrations[] = {
-    // v1. A plain rowid table keyed by id. (channel, id) serves both hot reads, the newest N of a
-    // channel and everything after an id; (origin, seq) is unique because each origin numbers its
-    // events without holes, and it serves HeadSeq and replication range reads.
-    "CREATE TABLE messages ("
-    "  id INTEGER PRIMARY KEY,"
-    "  channel TEXT NOT NULL,"
-    "  sender TEXT NOT NULL,"
-    "  body TEXT NOT NULL,"
-    "  ts INTEGER NOT NULL,"
-    "  origin INTEGER NOT NULL,"
-    "  seq INTEGER NOT NULL"
-    ");"
-    "CREATE INDEX messages_by_channel ON messages (channel, id);"
-    "CREATE UNIQUE INDEX messages_by_origin_seq ON messages (origin, seq);",
-    // v2. Control events (lib/control.h) share the log: `kind` is empty for a chat message, and a
-    // control event's `channel` is its key ("@user", "#room", "%id"), which no history read asks
-    // for. Their folded state lives in the tables below (lib/state_tables.cpp); `channels` counts
-    // messages per channel for listings without a scan.
-    "ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT '';"
-    "CREATE TABLE users (name TEXT PRIMARY KEY, account INTEGER NOT NULL, hash TEXT NOT NULL,"
-    "  admin INTEGER NOT NULL, disabled INTEGER NOT NULL, deleted INTEGER NOT NULL,"
-    "  ban_until INTEGER, created_id INTEGER NOT NULL, last_id INTEGER NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE rooms (name TEXT PRIMARY KEY, created INTEGER NOT NULL,"
-    "  private INTEGER NOT NULL, topic TEXT NOT NULL, owner TEXT NOT NULL,"
-    "  history_floor INTEGER NOT NULL, last_id INTEGER NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE room_members (room TEXT NOT NULL, user TEXT NOT NULL, role TEXT NOT NULL,"
-    "  PRIMARY KEY (room, user)) WITHOUT ROWID;"
-    "CREATE TABLE room_bans (room TEXT NOT NULL, user TEXT NOT NULL, until INTEGER NOT NULL,"
-    "  PRIMARY KEY (room, user)) WITHOUT ROWID;"
-    "CREATE TABLE message_state (id INTEGER PRIMARY KEY, channel TEXT NOT NULL, text TEXT,"
-    "  edited_ts INTEGER NOT NULL, deleted INTEGER NOT NULL, reactions TEXT NOT NULL,"
-    "  last_id INTEGER NOT NULL);"
-    "CREATE INDEX message_state_by_channel ON message_state (channel, id);"
-    "CREATE TABLE channels (name TEXT PRIMARY KEY, messages INTEGER NOT NULL,"
-    "  last_id INTEGER NOT NULL) WITHOUT ROWID;"
-    "INSERT INTO channels SELECT channel, count(*), max(id) FROM messages GROUP BY channel;",
-    // v3. Tokens issued before a user's last password change are refused (UserRecord), so the
-    // changes already in the log set it.
-    "ALTER TABLE users ADD COLUMN tokens_after INTEGER NOT NULL DEFAULT 0;"
-    "UPDATE users SET tokens_after = coalesce((SELECT max(ts) FROM messages"
-    "  WHERE kind = 'user.passwd' AND channel = '@' || users.name), 0);",
-};
-constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
 // A new id that collides with a stored one is skipped (the same event applied twice); a stored
 // (origin, seq) under another id still fails, since skipping it would ack a message never stored.
@@ -101,18 +55,6 @@ using sqlite::BindText;
 using sqlite::ColumnText;
 using sqlite::Stmt;
 using sqlite::StmtUse;
-
-std::string ErrorText(sqlite3* db) {
-  // A failed open may leave no handle at all; SQLite then can only have run out of memory.
-  if (db == nullptr) return "out of memory";
-  std::string text = sqlite3_errmsg(db);
-  if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL) return "disk full (" + text + ")";
-  return text;
-}
-
-Error Failure(const std::string& path, std::string_view what, sqlite3* db) {
-  return Error{"unavailable", "store " + path + ": " + std::string(what) + ": " + ErrorText(db)};
-}
 
 Message ReadMessage(sqlite3_stmt* stmt) {
   Message m;
@@ -153,26 +95,18 @@ struct Store::Impl {
     sqlite3_busy_timeout(raw, kBusyTimeoutMs);
     auto version = impl->QueryInt("PRAGMA user_version", "cannot open");
     if (!version.ok()) return version.error();
-    if (*version > kSchemaVersion) return impl->NewerSchema(*version);
+    if (*version > kSchemaVersion) return NewerSchemaError(path, *version);
     return impl;
   }
 
-  Error Fail(std::string_view what) const { return Failure(path, what, db.get()); }
+  Error Fail(std::string_view what) const { return store_sql::Failure(path, what, db.get()); }
 
   Status Exec(const char* sql, std::string_view what) {
-    if (sqlite3_exec(db.get(), sql, nullptr, nullptr, nullptr) != SQLITE_OK) return Fail(what);
-    return Ok{};
+    return store_sql::Exec(db.get(), path, sql, what);
   }
 
-  // The single integer a query answers (0 when it answers NULL or nothing).
   Result<std::int64_t> QueryInt(const char* sql, std::string_view what) {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db.get(), sql, -1, &raw, nullptr) != SQLITE_OK) return Fail(what);
-    Stmt stmt(raw);
-    int rc = sqlite3_step(stmt.get());
-    if (rc == SQLITE_DONE) return std::int64_t{0};
-    if (rc != SQLITE_ROW) return Fail(what);
-    return sqlite3_column_int64(stmt.get(), 0);
+    return store_sql::QueryInt(db.get(), path, sql, what);
   }
 
   Result<std::string> QueryText(const char* sql, std::string_view what) {
@@ -185,79 +119,38 @@ struct Store::Impl {
     return ColumnText(stmt.get(), 0);
   }
 
-  Status Prepare(Stmt& stmt, const char* sql) {
+  Result<Stmt> Prepare(const char* sql) {
     sqlite3_stmt* raw = nullptr;
     // Persistent: these live as long as the connection and are reset, never re-prepared.
     if (sqlite3_prepare_v3(db.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) !=
         SQLITE_OK) {
       return Fail("cannot prepare statement");
     }
-    stmt.reset(raw);
-    return Ok{};
+    return Stmt(raw);
   }
 
   Status PrepareAll() {
+    std::vector<std::pair<Stmt*, const char*>> wanted = {
+        {&newest, kNewestSql}, {&before, kBeforeSql}, {&after, kAfterSql}, {&head_seq, kHeadSeqSql},
+        {&max_id, kMaxIdSql},  {&range, kRangeSql},   {&get, kGetSql}};
     if (writable) {
-      for (auto [stmt, sql] : {std::pair{&begin, "BEGIN IMMEDIATE"}, std::pair{&commit, "COMMIT"},
-                               std::pair{&rollback, "ROLLBACK"}, std::pair{&insert, kInsertSql}}) {
-        if (Status s = Prepare(*stmt, sql); !s.ok()) return s;
-      }
+      wanted.insert(wanted.begin(), {{&begin, "BEGIN IMMEDIATE"},
+                                     {&commit, "COMMIT"},
+                                     {&rollback, "ROLLBACK"},
+                                     {&insert, kInsertSql}});
     }
-    for (auto [stmt, sql] :
-         {std::pair{&newest, kNewestSql}, std::pair{&before, kBeforeSql},
-          std::pair{&after, kAfterSql}, std::pair{&head_seq, kHeadSeqSql},
-          std::pair{&max_id, kMaxIdSql}, std::pair{&range, kRangeSql}, std::pair{&get, kGetSql}}) {
-      if (Status s = Prepare(*stmt, sql); !s.ok()) return s;
+    for (auto [stmt, sql] : wanted) {
+      auto prepared = Prepare(sql);
+      if (!prepared.ok()) return prepared.error();
+      *stmt = std::move(prepared).value();
     }
     return Ok{};
   }
 
-  Error NewerSchema(std::int64_t version) const {
-    return Error{"unavailable", "store " + path + ": schema version " + std::to_string(version) +
-                                    " is newer than this build of chatctl knows (" +
-                                    std::to_string(kSchemaVersion) + "); run a newer chatctl"};
-  }
-
-  // Brings the schema to kSchemaVersion in one transaction, so a crash leaves the old version
-  // whole and the next start simply migrates again.
-  Status Migrate() {
-    if (Status s = Exec("BEGIN IMMEDIATE", "cannot begin schema migration"); !s.ok()) return s;
-    Status result = MigrateInTransaction();
-    if (result.ok()) {
-      if (Status s = Exec("COMMIT", "cannot commit schema migration"); !s.ok()) result = s;
-    }
-    if (!result.ok() && !sqlite3_get_autocommit(db.get())) {
-      sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-    return result;
-  }
-
-  Status MigrateInTransaction() {
-    // Read again under the write lock: another writer may have migrated since we first looked.
-    auto version = QueryInt("PRAGMA user_version", "cannot read schema version");
-    if (!version.ok()) return version.error();
-    if (*version > kSchemaVersion) return NewerSchema(*version);
-    if (*version == 0) {
-      auto tables = QueryInt("SELECT count(*) FROM sqlite_master", "cannot read schema");
-      if (!tables.ok()) return tables.error();
-      if (*tables > 0) {
-        return Error{"unavailable", "store " + path +
-                                        ": is a SQLite database but not a chatctl store "
-                                        "(it has tables and no schema version); not touching it"};
-      }
-    }
-    for (auto v = *version; v < kSchemaVersion; ++v) {
-      std::string what = "cannot migrate schema to version " + std::to_string(v + 1);
-      if (Status s = Exec(kMigrations[v], what); !s.ok()) return s;
-    }
-    if (*version == kSchemaVersion) return Ok{};
-    std::string set_version = "PRAGMA user_version = " + std::to_string(kSchemaVersion);
-    return Exec(set_version.c_str(), "cannot record schema version");
-  }
-
-  // Inserts one message inside the open transaction; the error, if any, is read before the
-  // statement is reset so that it still describes this step.
-  std::optional<Error> Insert(const Message& m, std::map<std::string, ChannelSummary>& counts) {
+  // Inserts one message inside the open transaction: true when stored, false when it was stored
+  // already. The error, if any, is read before the statement is reset so that it still describes
+  // this step.
+  Result<bool> Insert(const Message& m) {
     sqlite3_stmt* stmt = insert.get();
     StmtUse use(stmt);
     int rc = sqlite3_bind_int64(stmt, 1, static_cast<sqlite3_int64>(m.id));
@@ -270,18 +163,7 @@ struct Store::Impl {
     if (rc == SQLITE_OK) rc = BindText(stmt, 8, m.kind);
     if (rc != SQLITE_OK) return Fail("cannot bind message " + std::to_string(m.id));
     rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE) {
-      if (sqlite3_changes(db.get()) == 0) return std::nullopt;  // had it already
-      if (m.is_control()) {
-        Status folded = state->Apply(m);
-        if (!folded.ok()) return folded.error();
-      } else {
-        ChannelSummary& c = counts[m.channel];  // written once per channel per batch
-        ++c.messages;
-        c.last_id = std::max(c.last_id, m.id);
-      }
-      return std::nullopt;
-    }
+    if (rc == SQLITE_DONE) return sqlite3_changes(db.get()) != 0;
     if ((rc & 0xff) == SQLITE_CONSTRAINT) {
       return Error{"conflict", "store " + path + ": event (origin " + std::to_string(m.origin) +
                                    ", seq " + std::to_string(m.seq) +
@@ -289,6 +171,29 @@ struct Store::Impl {
                                    std::to_string(m.id) + "; nothing in this batch was stored"};
     }
     return Fail("cannot store message " + std::to_string(m.id));
+  }
+
+  // Inserts the batch inside the open transaction, folding control events into the state tables
+  // and counting the chat messages per channel.
+  Status InsertAll(const std::vector<Message>& messages) {
+    std::map<std::string, ChannelSummary> counts;  // written once per channel per batch
+    for (const Message& m : messages) {
+      auto stored = Insert(m);
+      if (!stored.ok()) return stored.error();
+      if (!*stored) continue;  // had it already
+      if (m.is_control()) {
+        if (Status folded = state->Apply(m); !folded.ok()) return folded;
+      } else {
+        ChannelSummary& c = counts[m.channel];
+        ++c.messages;
+        c.last_id = std::max(c.last_id, m.id);
+      }
+    }
+    for (const auto& [channel, count] : counts) {
+      Status counted = state->CountMessages(channel, count.messages, count.last_id);
+      if (!counted.ok()) return counted;
+    }
+    return Ok{};
   }
 
   Result<Page> ReadPage(sqlite3_stmt* stmt, int limit, bool newest_first) {
@@ -343,7 +248,7 @@ Result<std::unique_ptr<Store>> Store::OpenWriter(const std::string& path, Durabi
   if (Status s = impl->Exec("PRAGMA foreign_keys = OFF", "cannot set foreign_keys"); !s.ok()) {
     return s.error();
   }
-  if (Status s = impl->Migrate(); !s.ok()) return s.error();
+  if (Status s = MigrateSchema(impl->db.get(), path); !s.ok()) return s.error();
   if (Status s = impl->PrepareAll(); !s.ok()) return s.error();
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
@@ -423,27 +328,18 @@ Status Store::Append(const std::vector<Message>& messages) {
     StmtUse use(s.begin.get());
     if (sqlite3_step(s.begin.get()) != SQLITE_DONE) return s.Fail("cannot begin transaction");
   }
-  std::optional<Error> error;
-  std::map<std::string, ChannelSummary> counts;
-  for (const Message& m : messages) {
-    if ((error = s.Insert(m, counts))) break;
-  }
-  for (const auto& [channel, count] : counts) {
-    if (error) break;
-    Status counted = s.state->CountMessages(channel, count.messages, count.last_id);
-    if (!counted.ok()) error = counted.error();
-  }
-  if (!error) {
+  Status result = s.InsertAll(messages);
+  if (result.ok()) {
     StmtUse use(s.commit.get());
-    if (sqlite3_step(s.commit.get()) != SQLITE_DONE) error = s.Fail("cannot commit");
+    if (sqlite3_step(s.commit.get()) != SQLITE_DONE) result = s.Fail("cannot commit");
   }
-  if (!error) return Ok{};
+  if (result.ok()) return result;
   // A failed statement or commit may already have rolled back; then there is nothing to undo.
   if (!sqlite3_get_autocommit(s.db.get())) {
     StmtUse use(s.rollback.get());
     sqlite3_step(s.rollback.get());
   }
-  return *error;
+  return result;
 }
 
 Result<Page> Store::Newest(const std::string& channel, int limit, MessageId floor) {
