@@ -12,6 +12,8 @@ enum ExitCode : int {
   kExitUnavailable = 3,   // could not connect, or the connection was lost and could not be resumed;
                           // HTTP 503
   kExitUnauthorized = 4,  // the node refused the credentials (close 4401; HTTP 401 or 403)
+  kExitInternal = 70,     // serve: one of the node's threads failed (an internal error, logged);
+                          // the node stopped cleanly. 70 is sysexits.h's EX_SOFTWARE
 };
 
 }  // namespace chatctl::cmd

@@ -62,7 +62,7 @@ int RunServe(ServeOptions& o) {
   Status status = relay::RunNode(o.node);
   if (!status.ok()) {
     std::fprintf(stderr, "chatctl: serve: %s\n", status.error().message.c_str());
-    return kExitFailed;
+    return status.error().code == "internal" ? kExitInternal : kExitFailed;
   }
   return kExitOk;
 }

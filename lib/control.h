@@ -6,6 +6,7 @@
 // This file names the kinds and keys and builds the events; the records are the folded state.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -48,6 +49,10 @@ std::string MessageKey(MessageId id);        // "%7262352354123776001"
 // A key as the right kind expects it: well-formed names and ids only.
 bool IsValidKey(std::string_view kind, std::string_view key);
 std::string KeyName(std::string_view key);  // the name or id after the sigil
+
+// Limits of the requests that make these events, whoever sends them (WebSocket or admin API).
+inline constexpr std::size_t kMaxTopicChars = 256;
+inline constexpr std::int64_t kMaxBanSeconds = 10LL * 366 * 86400;
 
 // Roles in a room, weakest first. kNone is "not a member".
 enum class Role { kNone, kMember, kAdmin, kOwner };

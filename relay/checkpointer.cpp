@@ -13,11 +13,13 @@ namespace {
 constexpr int kWalFramesBeforeWaiting = 65536;
 }  // namespace
 
-Checkpointer::Checkpointer(std::unique_ptr<Store> store, std::chrono::milliseconds interval)
-    : store_(std::move(store)), interval_(interval) {
+Checkpointer::Checkpointer(std::unique_ptr<Store> store, std::chrono::milliseconds interval,
+                           ThreadFailed failed)
+    : store_(std::move(store)), interval_(interval), failed_(std::move(failed)) {
   thread_ = std::thread([this] {
     NameThisThread("checkpoint");
-    Run();
+    RunAtThreadEdge(
+        "checkpoint", [this] { Run(); }, failed_);
   });
 }
 

@@ -12,13 +12,16 @@
 #include <thread>
 
 #include "lib/store.h"
+#include "lib/thread_edge.h"
 
 namespace chatctl::relay {
 
 class Checkpointer {
  public:
-  // Starts the thread, which owns `store` (from Store::OpenCheckpointer) until Stop.
-  Checkpointer(std::unique_ptr<Store> store, std::chrono::milliseconds interval);
+  // Starts the thread, which owns `store` (from Store::OpenCheckpointer) until Stop. `failed`: the
+  // thread's run loop threw; it ends and the node stops (lib/thread_edge.h).
+  Checkpointer(std::unique_ptr<Store> store, std::chrono::milliseconds interval,
+               ThreadFailed failed = {});
   ~Checkpointer();
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
@@ -40,6 +43,7 @@ class Checkpointer {
   bool stopping_ = false;
   std::string last_error_;  // logged once until it changes
   std::atomic<int> backfilled_{0};
+  const ThreadFailed failed_;
   std::thread thread_;
 };
 

@@ -33,9 +33,9 @@ const control::RoomRecord* Directory::Room(const std::string& name) const {
   return it == rooms_.end() ? nullptr : &it->second;
 }
 
-std::optional<Error> Directory::RefuseUser(const std::string& user, std::int64_t now_ms) const {
+Status Directory::CheckUser(const std::string& user, std::int64_t now_ms) const {
   auto it = restricted_.find(user);
-  if (it == restricted_.end()) return std::nullopt;
+  if (it == restricted_.end()) return Ok{};
   const control::UserRecord& u = it->second;
   if (u.deleted) return Error{"unauthorized", "user '" + user + "' was deleted"};
   if (u.disabled) return Error{"forbidden", "user '" + user + "' is disabled"};
@@ -45,29 +45,29 @@ std::optional<Error> Directory::RefuseUser(const std::string& user, std::int64_t
                                   : "user '" + user + "' is banned until " +
                                         std::to_string(*u.ban_until / 1000) + " (Unix time)"};
   }
-  return std::nullopt;
+  return Ok{};
 }
 
-std::optional<Error> Directory::RefuseToken(const std::string& user, std::int64_t issued_ms) const {
+Status Directory::CheckToken(const std::string& user, std::int64_t issued_ms) const {
   auto it = tokens_after_ms_.find(user);
   // A token without milliseconds in its `iat` (an older release's) counts from the start of its
   // second: one of the change's own second may be from before it, so it goes too.
-  if (it == tokens_after_ms_.end() || issued_ms > it->second) return std::nullopt;
+  if (it == tokens_after_ms_.end() || issued_ms > it->second) return Ok{};
   return Error{"unauthorized",
                "token issued before the password of '" + user + "' was changed; log in again"};
 }
 
-std::optional<Error> Directory::RefuseRoom(const std::string& room, const std::string& user,
-                                           bool admin, std::int64_t now_ms) const {
+Status Directory::CheckRoom(const std::string& room, const std::string& user, bool admin,
+                            std::int64_t now_ms) const {
   const control::RoomRecord* r = Room(room);
-  if (r == nullptr || admin) return std::nullopt;
+  if (r == nullptr || admin) return Ok{};
   if (r->BannedHere(user, now_ms)) {
     return Error{"forbidden", "banned from channel '" + room + "'"};
   }
   if (r->exists && r->is_private && r->RoleOf(user) == control::Role::kNone) {
     return Error{"forbidden", "not a member of channel '" + room + "'"};
   }
-  return std::nullopt;
+  return Ok{};
 }
 
 control::Role Directory::RoleIn(const std::string& room, const std::string& user) const {

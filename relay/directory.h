@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -33,16 +32,16 @@ class Directory {
     return restricted_;
   }
 
-  // Why `user` may not log in or stay connected now (code unauthorized for a deleted user,
-  // forbidden for a disabled or banned one), or nullopt.
-  std::optional<Error> RefuseUser(const std::string& user, std::int64_t now_ms) const;
-  // Why a token of `user` issued at `issued_ms` (its `iat`) is no longer good: it is from before
-  // the user's password changed. Unauthorized, or nullopt.
-  std::optional<Error> RefuseToken(const std::string& user, std::int64_t issued_ms) const;
-  // Why `user` may not join, read or send in a room: private and not a member, or banned there.
-  // Cluster admins pass.
-  std::optional<Error> RefuseRoom(const std::string& room, const std::string& user, bool admin,
-                                  std::int64_t now_ms) const;
+  // Whether `user` may log in or stay connected now: unauthorized for a deleted user, forbidden
+  // for a disabled or banned one.
+  Status CheckUser(const std::string& user, std::int64_t now_ms) const;
+  // Whether a token of `user` issued at `issued_ms` (its `iat`) is still good: unauthorized when
+  // it is from before the user's password changed.
+  Status CheckToken(const std::string& user, std::int64_t issued_ms) const;
+  // Whether `user` may join, read or send in a room: forbidden when it is private and the user
+  // not a member, or the user is banned there. Cluster admins pass.
+  Status CheckRoom(const std::string& room, const std::string& user, bool admin,
+                   std::int64_t now_ms) const;
   control::Role RoleIn(const std::string& room, const std::string& user) const;
   MessageId HistoryFloor(const std::string& room) const;
 

@@ -32,14 +32,15 @@ struct WriteJob {
   std::optional<control::RoomRecord> room_after;
   std::optional<control::MessageState> message_after;
   // What to do once the commit is over (answer the request that asked for it), on the gateway
-  // thread; `error` is set when the commit failed.
-  std::function<void(const WriteJob& job, const std::optional<Error>& error)> done;
+  // thread; `status` is the commit's.
+  using Done = std::function<void(const WriteJob& job, const Status& status)>;
+  Done done;
 };
 
-// store writer -> gateway: one group commit, durable (error empty) or failed.
+// store writer -> gateway: one group commit, durable (status ok) or failed.
 struct Committed {
   std::vector<WriteJob> jobs;
-  std::optional<Error> error;
+  Status status = Ok{};
 };
 
 // gateway -> history reader.
@@ -66,7 +67,7 @@ struct RemotePresence {
   bus::PresenceMap users;
 };
 
-// worker -> gateway: the rest of an errand (relay/worker.h).
+// worker -> gateway: what to do with a job's result, run on the gateway thread (relay/worker.h).
 struct Task {
   std::function<void()> run;
 };

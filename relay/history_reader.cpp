@@ -6,11 +6,15 @@
 namespace chatctl::relay {
 
 HistoryReader::HistoryReader(std::unique_ptr<Store> store, std::size_t queue_capacity,
-                             Deliver deliver)
-    : store_(std::move(store)), queue_(queue_capacity), deliver_(std::move(deliver)) {
+                             Deliver deliver, ThreadFailed failed)
+    : store_(std::move(store)),
+      queue_(queue_capacity),
+      deliver_(std::move(deliver)),
+      failed_(std::move(failed)) {
   thread_ = std::thread([this] {
     NameThisThread("history");
-    Run();
+    RunAtThreadEdge(
+        "history", [this] { Run(); }, failed_);
   });
 }
 

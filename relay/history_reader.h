@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "lib/store.h"
+#include "lib/thread_edge.h"
 #include "relay/events.h"
 #include "relay/work_queue.h"
 
@@ -15,7 +16,9 @@ namespace chatctl::relay {
 class HistoryReader {
  public:
   using Deliver = std::function<void(ReadDone)>;  // called on the reader thread
-  HistoryReader(std::unique_ptr<Store> store, std::size_t queue_capacity, Deliver deliver);
+  // `failed`: the thread's run loop threw; it ends and the node stops (lib/thread_edge.h).
+  HistoryReader(std::unique_ptr<Store> store, std::size_t queue_capacity, Deliver deliver,
+                ThreadFailed failed = {});
   ~HistoryReader();
 
   // Any thread. False when the queue is full: the caller answers `unavailable`.
@@ -29,6 +32,7 @@ class HistoryReader {
   std::unique_ptr<Store> store_;  // owned by the reader thread once started
   WorkQueue<ReadJob> queue_;
   Deliver deliver_;
+  const ThreadFailed failed_;
   std::thread thread_;
 };
 

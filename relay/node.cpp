@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "lib/auth/jwt.h"
@@ -85,6 +86,35 @@ Result<std::unique_ptr<bus::Bus>> MakeBus(const NodeOptions& options, const std:
   return std::unique_ptr<bus::Bus>(std::move(created.value()));
 }
 
+// The first thread that failed (lib/thread_edge.h), which stops the node: RunNode then returns
+// its error, and `serve` exits with kExitInternal. Any thread.
+class NodeFailure {
+ public:
+  void Fail(Error error) {
+    Gateway* gateway = nullptr;
+    {
+      std::lock_guard lock(mu_);
+      if (first_.ok()) first_ = std::move(error);
+      gateway = gateway_;
+    }
+    if (gateway != nullptr) gateway->RequestStop();
+  }
+  void StopThrough(Gateway* gateway) {
+    std::lock_guard lock(mu_);
+    gateway_ = gateway;
+    if (!first_.ok()) gateway->RequestStop();  // a thread failed before the gateway existed
+  }
+  Status status() const {
+    std::lock_guard lock(mu_);
+    return first_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  Status first_ = Ok{};         // guarded by mu_
+  Gateway* gateway_ = nullptr;  // guarded by mu_
+};
+
 }  // namespace
 
 bool IsLoopbackHost(const std::string& host) {
@@ -143,10 +173,13 @@ Status RunNode(const NodeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto created = Gateway::Create(config);
+  NodeFailure failure;
+  ThreadFailed failed = [&failure](Error error) { failure.Fail(std::move(error)); };
+  auto created = Gateway::Create(config, failed);
   if (!created.ok()) return created.error();
   std::unique_ptr<Gateway> gateway = std::move(created.value());
   Gateway* gw = gateway.get();
+  failure.StopThrough(gw);
   if (Status s = gw->LoadDirectory(*read_store.value()); !s.ok()) return s.error();
 
   auto made_bus = MakeBus(options, db_path);
@@ -155,7 +188,7 @@ Status RunNode(const NodeOptions& options) {
 
   // What this node originated goes to the cluster once durable, in the order it was committed.
   auto on_commit = [gw, cluster, node_id = options.node_id](Committed c) {
-    if (!c.error) {
+    if (c.status.ok()) {
       std::vector<Message> ours;
       for (const auto& job : c.jobs) {
         if (!job.remote && job.message.origin == node_id) ours.push_back(job.message);
@@ -164,17 +197,19 @@ Status RunNode(const NodeOptions& options) {
     }
     gw->Post(std::move(c));
   };
-  Checkpointer checkpointer(std::move(checkpoint_store.value()), kCheckpointInterval);
-  auto writer = StoreWriter::Start(std::move(write_store.value()), options.node_id,
-                                   options.limits.max_pending_writes, on_commit, &checkpointer);
+  Checkpointer checkpointer(std::move(checkpoint_store.value()), kCheckpointInterval, failed);
+  auto writer =
+      StoreWriter::Start(std::move(write_store.value()), options.node_id,
+                         options.limits.max_pending_writes, on_commit, &checkpointer, failed);
   if (!writer.ok()) return writer.error();
   StoreWriter* store_writer = writer.value().get();
-  HistoryReader reader(std::move(read_store.value()), kReadQueueCapacity,
-                       [gw](ReadDone d) { gw->Post(std::move(d)); });
-  auto post_task = [gw](Worker::Then then) { gw->Post(Task{std::move(then)}); };
-  Worker queries("query", std::move(query_store.value()), kReadQueueCapacity, post_task);
-  Worker passwords("password", std::move(password_store.value()), kPasswordQueueCapacity,
-                   post_task);
+  HistoryReader reader(
+      std::move(read_store.value()), kReadQueueCapacity,
+      [gw](ReadDone d) { gw->Post(std::move(d)); }, failed);
+  auto post_task = [gw](Task task) { gw->Post(std::move(task)); };
+  Worker queries("query", std::move(query_store.value()), kReadQueueCapacity, post_task, failed);
+  Worker passwords("password", std::move(password_store.value()), kPasswordQueueCapacity, post_task,
+                   failed);
 
   bus::Handlers handlers;
   handlers.apply = [store_writer](std::vector<Message> events) {
@@ -214,7 +249,8 @@ Status RunNode(const NodeOptions& options) {
              {"node", std::to_string(options.node_id)},
              {"data", db_path},
              {"auth", config.secret ? (config.open_mode ? "token+open" : "token") : "open"}});
-  gw->Run(*writer.value(), reader, *cluster, queries, passwords);
+  RunAtThreadEdge(
+      "gateway", [&] { gw->Run(*writer.value(), reader, *cluster, queries, passwords); }, failed);
 
   pthread_kill(signal_thread.native_handle(), SIGUSR1);
   signal_thread.join();
@@ -225,8 +261,9 @@ Status RunNode(const NodeOptions& options) {
   passwords.Stop();
   checkpointer.Stop();
   gateway.reset();
-  log::Info("stopped");
-  return Ok{};
+  Status outcome = failure.status();
+  log::Info(outcome.ok() ? "stopped" : "stopped after a failure");
+  return outcome;
 }
 
 }  // namespace chatctl::relay

@@ -17,25 +17,29 @@ constexpr int kCatchUpFrames = 256;
 Result<std::unique_ptr<StoreWriter>> StoreWriter::Start(std::unique_ptr<Store> store,
                                                         unsigned node_id,
                                                         std::size_t queue_capacity, Deliver deliver,
-                                                        const Checkpointer* checkpointer) {
+                                                        const Checkpointer* checkpointer,
+                                                        ThreadFailed failed) {
   auto head = store->HeadSeq(node_id);
   if (!head.ok()) return head.error();
-  return std::unique_ptr<StoreWriter>(new StoreWriter(
-      std::move(store), node_id, *head, queue_capacity, std::move(deliver), checkpointer));
+  return std::unique_ptr<StoreWriter>(new StoreWriter(std::move(store), node_id, *head,
+                                                      queue_capacity, std::move(deliver),
+                                                      checkpointer, std::move(failed)));
 }
 
 StoreWriter::StoreWriter(std::unique_ptr<Store> store, unsigned node_id, std::uint64_t head_seq,
                          std::size_t queue_capacity, Deliver deliver,
-                         const Checkpointer* checkpointer)
+                         const Checkpointer* checkpointer, ThreadFailed failed)
     : store_(std::move(store)),
       node_id_(node_id),
       head_seq_(head_seq),
       queue_(queue_capacity),
       deliver_(std::move(deliver)),
-      checkpointer_(checkpointer) {
+      checkpointer_(checkpointer),
+      failed_(std::move(failed)) {
   thread_ = std::thread([this] {
     NameThisThread("writer");
-    Run();
+    RunAtThreadEdge(
+        "writer", [this] { Run(); }, failed_);
   });
 }
 
@@ -65,7 +69,7 @@ void StoreWriter::Run() {
     } else {
       log::Error("store commit failed",
                  {{"error", status.error().message}, {"messages", std::to_string(jobs.size())}});
-      result.error = status.error();
+      result.status = status;
     }
     result.jobs = std::move(jobs);
     deliver_(std::move(result));

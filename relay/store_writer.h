@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "lib/store.h"
+#include "lib/thread_edge.h"
 #include "relay/checkpointer.h"
 #include "relay/events.h"
 #include "relay/work_queue.h"
@@ -20,9 +21,11 @@ class StoreWriter {
   // Events this node originates (origin == node_id, seq 0) are numbered here, at commit, so a
   // failed commit leaves no hole in the sequence.
   // With a checkpointer, `store` has auto-checkpoint off and the writer restarts the WAL (below).
+  // `failed`: the thread's run loop threw; it ends and the node stops (lib/thread_edge.h).
   static Result<std::unique_ptr<StoreWriter>> Start(std::unique_ptr<Store> store, unsigned node_id,
                                                     std::size_t queue_capacity, Deliver deliver,
-                                                    const Checkpointer* checkpointer = nullptr);
+                                                    const Checkpointer* checkpointer = nullptr,
+                                                    ThreadFailed failed = {});
   ~StoreWriter();  // finishes what is queued, then joins
 
   // Any thread. False when the queue is full: the caller answers `unavailable`.
@@ -33,7 +36,8 @@ class StoreWriter {
 
  private:
   StoreWriter(std::unique_ptr<Store> store, unsigned node_id, std::uint64_t head_seq,
-              std::size_t queue_capacity, Deliver deliver, const Checkpointer* checkpointer);
+              std::size_t queue_capacity, Deliver deliver, const Checkpointer* checkpointer,
+              ThreadFailed failed);
   void Run();
   void MaybeRestartWal();
   void ReadBackState(std::vector<WriteJob>& jobs);
@@ -44,6 +48,7 @@ class StoreWriter {
   WorkQueue<WriteJob> queue_;
   Deliver deliver_;
   const Checkpointer* checkpointer_;
+  const ThreadFailed failed_;
   std::thread thread_;
 };
 

@@ -6,11 +6,15 @@
 namespace chatctl::relay {
 
 Worker::Worker(const char* name, std::unique_ptr<Store> store, std::size_t queue_capacity,
-               Deliver deliver)
-    : store_(std::move(store)), queue_(queue_capacity), deliver_(std::move(deliver)) {
+               PostTask post, ThreadFailed failed)
+    : store_(std::move(store)),
+      queue_(queue_capacity),
+      post_(std::move(post)),
+      failed_(std::move(failed)) {
   thread_ = std::thread([this, name] {
     NameThisThread(name);
-    Run();
+    RunAtThreadEdge(
+        name, [this] { Run(); }, failed_);
   });
 }
 
@@ -26,7 +30,7 @@ void Worker::Run() {
     std::vector<Job> jobs = queue_.PopBatch(16);
     if (jobs.empty()) return;  // closed and drained
     for (auto& job : jobs) {
-      if (Then then = job(*store_)) deliver_(std::move(then));
+      if (Task task = job(*store_); task.run) post_(std::move(task));
     }
   }
 }

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "relay/session.h"
+#include "relay/sessions/session.h"
 
 using chatctl::Limits;
 using chatctl::relay::Line;

@@ -1,5 +1,6 @@
-// Plain HTTP on the node's port: /healthz, /readyz, /metrics (Prometheus text) and
-// /api/v1/nodes (the cluster as this node sees it).
+// What the node answers over plain HTTP besides the admin API: /healthz, /readyz and /metrics
+// (Prometheus text), from a snapshot of the gateway's state; and the types every HTTP part
+// shares (a request as lws delivered it, a reply, JSON replies and errors).
 #pragma once
 
 #include <cstddef>
@@ -12,6 +13,7 @@
 #include "lib/result.h"
 
 #include "lib/bus/bus.h"
+#include "relay/gateway_stats.h"
 
 namespace chatctl::relay {
 
@@ -19,21 +21,6 @@ struct HttpReply {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
-};
-
-// Counters for /metrics; written by the gateway thread only.
-struct GatewayStats {
-  std::uint64_t sessions_opened = 0;
-  std::uint64_t messages_accepted = 0;
-  std::uint64_t deliveries = 0;
-  std::uint64_t store_errors = 0;
-  std::uint64_t slow_closes = 0;
-  std::uint64_t presence_events_skipped = 0;  // joins and leaves in rooms over the limit
-  std::uint64_t messages_replicated = 0;      // other nodes' events applied here
-  std::uint64_t logins = 0;                   // password logins and sign-ups welcomed
-  std::uint64_t logins_failed = 0;            // wrong user name or password
-  std::uint64_t logins_throttled = 0;         // refused: too many failures from one address
-  std::uint64_t control_events = 0;           // accounts, rooms, moderation, edits (any node's)
 };
 
 struct NodeSnapshot {
@@ -46,7 +33,10 @@ struct NodeSnapshot {
   bus::ClusterView cluster;
 };
 
+// /healthz, /readyz, /metrics; 404 for anything else.
 HttpReply RouteHttp(std::string_view path, const NodeSnapshot& node);
+// The cluster as this node sees it (GET /api/v1/nodes).
+nlohmann::json NodesJson(const NodeSnapshot& node);
 
 // An admin API request as the gateway collected it from lws.
 struct HttpRequest {

@@ -1,5 +1,5 @@
 // HTTP routes of a node (see http_routes.h).
-#include "relay/http_routes.h"
+#include "relay/http/http_routes.h"
 
 #include <string>
 
@@ -42,6 +42,23 @@ HttpReply ErrorHttpReply(const Error& error) {
   return JsonReply({{"error", {{"code", error.code}, {"message", error.message}}}}, status);
 }
 
+nlohmann::json NodesJson(const NodeSnapshot& node) {
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& p : node.cluster.peers) {
+    peers.push_back({{"node", p.node},
+                     {"address", p.address},
+                     {"state", p.up ? "up" : "down"},
+                     {"last_heartbeat_ms", p.last_heartbeat_ms},
+                     {"head_seq", p.head_seq},
+                     {"applied_seq", p.applied_seq},
+                     {"behind", p.head_seq > p.applied_seq ? p.head_seq - p.applied_seq : 0}});
+  }
+  return {{"node", node.node_id},
+          {"meshed", node.cluster.meshed},
+          {"caught_up", node.cluster.caught_up},
+          {"peers", peers}};
+}
+
 HttpReply RouteHttp(std::string_view path, const NodeSnapshot& node) {
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
   if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
@@ -55,23 +72,6 @@ HttpReply RouteHttp(std::string_view path, const NodeSnapshot& node) {
       return {503, "text/plain; charset=utf-8", any_up ? "catching up\n" : "no peer connected\n"};
     }
     return {200, "text/plain; charset=utf-8", "ready\n"};
-  }
-  if (path == "/api/v1/nodes") {
-    nlohmann::json peers = nlohmann::json::array();
-    for (const auto& p : node.cluster.peers) {
-      peers.push_back({{"node", p.node},
-                       {"address", p.address},
-                       {"state", p.up ? "up" : "down"},
-                       {"last_heartbeat_ms", p.last_heartbeat_ms},
-                       {"head_seq", p.head_seq},
-                       {"applied_seq", p.applied_seq},
-                       {"behind", p.head_seq > p.applied_seq ? p.head_seq - p.applied_seq : 0}});
-    }
-    nlohmann::json body = {{"node", node.node_id},
-                           {"meshed", node.cluster.meshed},
-                           {"caught_up", node.cluster.caught_up},
-                           {"peers", peers}};
-    return {200, "application/json", body.dump() + "\n"};
   }
   if (path == "/metrics") {
     std::string out;

@@ -1,5 +1,5 @@
 // A client connection's state (see session.h).
-#include "relay/session.h"
+#include "relay/sessions/session.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,0 +1,205 @@
+// Plain HTTP on the node's port (see http_server.h).
+#include "relay/http/http_server.h"
+
+#include <libwebsockets.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "lib/log.h"
+
+namespace chatctl::relay {
+namespace {
+
+// What lws keeps per HTTP connection for us (zeroed by lws); we own what the pointers point to.
+struct PerRequest {
+  HttpRequest* request;  // still arriving (its body)
+  HttpReply* reply;      // the answer, once there is one
+  std::uint64_t id;      // waiting for its answer (0: none)
+};
+
+const char* MethodName(int method) {
+  switch (method) {
+    case LWSHUMETH_GET:
+      return "GET";
+    case LWSHUMETH_POST:
+      return "POST";
+    case LWSHUMETH_PUT:
+      return "PUT";
+    case LWSHUMETH_PATCH:
+      return "PATCH";
+    case LWSHUMETH_DELETE:
+      return "DELETE";
+    case LWSHUMETH_HEAD:
+      return "HEAD";
+    default:
+      return "OTHER";
+  }
+}
+
+bool IsLoopbackPeer(lws* wsi) {
+  char peer[64] = {0};
+  lws_get_peer_simple(wsi, peer, sizeof peer);
+  std::string_view p(peer);
+  if (p.rfind("::ffff:", 0) == 0) p.remove_prefix(7);
+  return p == "::1" || p.rfind("127.", 0) == 0;
+}
+
+// The request line, headers and query; the body follows. The path is the request line's: what
+// lws passes the callback is relative to the mount, and for a POST without its leading slash.
+std::unique_ptr<HttpRequest> ReadHead(lws* wsi) {
+  auto r = std::make_unique<HttpRequest>();
+  char* uri = nullptr;
+  int uri_len = 0;
+  r->method = MethodName(lws_http_get_uri_and_method(wsi, &uri, &uri_len));
+  r->path =
+      uri != nullptr && uri_len > 0 ? std::string(uri, static_cast<std::size_t>(uri_len)) : "/";
+  char fragment[512];
+  for (int n = 0;
+       lws_hdr_copy_fragment(wsi, fragment, sizeof fragment, WSI_TOKEN_HTTP_URI_ARGS, n) > 0; ++n) {
+    std::string_view arg(fragment);
+    auto eq = arg.find('=');
+    if (eq == std::string_view::npos) {
+      r->query[std::string(arg)] = "";
+    } else {
+      r->query[std::string(arg.substr(0, eq))] = std::string(arg.substr(eq + 1));
+    }
+  }
+  char auth[2048];
+  if (lws_hdr_copy(wsi, auth, sizeof auth, WSI_TOKEN_HTTP_AUTHORIZATION) > 0) {
+    std::string_view a(auth);
+    if (a.rfind("Bearer ", 0) == 0 || a.rfind("bearer ", 0) == 0) r->bearer = a.substr(7);
+  }
+  r->from_loopback = IsLoopbackPeer(wsi);
+  return r;
+}
+
+HttpReply TooLarge() { return ErrorHttpReply({"too_large", "a request body has at most 64 KiB"}); }
+
+}  // namespace
+
+void HttpResponder::operator()(HttpReply reply) const { server_->Respond(id_, std::move(reply)); }
+
+lws_protocols HttpServer::Protocol() {
+  lws_protocols p;
+  std::memset(&p, 0, sizeof p);
+  p.name = kProtocolName;
+  p.callback = [](lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
+    return Trampoline(wsi, static_cast<int>(reason), user, in, len);
+  };
+  p.per_session_data_size = sizeof(PerRequest);
+  p.user = this;
+  return p;
+}
+
+int HttpServer::Trampoline(lws* wsi, int reason, void* user, void* in, std::size_t len) {
+  const lws_protocols* protocol = lws_get_protocol(wsi);
+  auto* server = protocol != nullptr ? static_cast<HttpServer*>(protocol->user) : nullptr;
+  if (server == nullptr) {
+    return lws_callback_http_dummy(wsi, static_cast<lws_callback_reasons>(reason), user, in, len);
+  }
+  int result = -1;  // a callback that threw closes its connection
+  RunAtThreadEdge(
+      "gateway", [&] { result = server->OnCallback(wsi, reason, user, in, len); }, server->failed_);
+  return result;
+}
+
+int HttpServer::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::size_t len) {
+  auto reason = static_cast<lws_callback_reasons>(reason_int);
+  auto* pr = static_cast<PerRequest*>(user);
+  switch (reason) {
+    case LWS_CALLBACK_HTTP: {
+      std::unique_ptr<HttpRequest> request = ReadHead(wsi);
+      pr->reply = nullptr;
+      pr->request = nullptr;
+      pr->id = next_id_++;
+      waiting_[pr->id] = wsi;
+      char length[32];
+      long long announced =
+          lws_hdr_copy(wsi, length, sizeof length, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0
+              ? std::atoll(length)
+              : 0;
+      if (announced > static_cast<long long>(kMaxBodyBytes)) {
+        Respond(pr->id, TooLarge());
+        return 0;
+      }
+      if (announced > 0) {
+        pr->request = request.release();  // the body arrives in LWS_CALLBACK_HTTP_BODY
+        return 0;
+      }
+      route_(HttpResponder(this, pr->id), *request);
+      return 0;
+    }
+    case LWS_CALLBACK_HTTP_BODY:
+      if (pr == nullptr || pr->request == nullptr) return 0;
+      if (pr->request->body.size() + len > kMaxBodyBytes) {
+        delete pr->request;
+        pr->request = nullptr;
+        Respond(pr->id, TooLarge());
+        return 0;
+      }
+      pr->request->body.append(static_cast<const char*>(in), len);
+      return 0;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+      if (pr != nullptr && pr->request != nullptr) {
+        std::unique_ptr<HttpRequest> request(pr->request);
+        pr->request = nullptr;
+        route_(HttpResponder(this, pr->id), *request);
+      }
+      return 0;
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+      if (pr == nullptr || pr->reply == nullptr) return 0;  // still waiting for the answer
+      std::unique_ptr<HttpReply> reply(pr->reply);
+      pr->reply = nullptr;
+      unsigned char headers[LWS_PRE + 512];
+      unsigned char* start = headers + LWS_PRE;
+      unsigned char* p = start;
+      unsigned char* end = headers + sizeof headers - 1;
+      if (lws_add_http_common_headers(wsi, static_cast<unsigned>(reply->status),
+                                      reply->content_type.c_str(), reply->body.size(), &p,
+                                      end) != 0 ||
+          lws_finalize_write_http_header(wsi, start, &p, end) != 0) {
+        return -1;
+      }
+      std::vector<unsigned char> body(LWS_PRE + reply->body.size());
+      std::memcpy(body.data() + LWS_PRE, reply->body.data(), reply->body.size());
+      if (lws_write(wsi, body.data() + LWS_PRE, body.size() - LWS_PRE, LWS_WRITE_HTTP_FINAL) < 0) {
+        return -1;
+      }
+      return lws_http_transaction_completed(wsi) != 0 ? -1 : 0;
+    }
+    case LWS_CALLBACK_CLOSED_HTTP:
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+      if (pr != nullptr) {
+        delete pr->reply;
+        pr->reply = nullptr;
+        delete pr->request;
+        pr->request = nullptr;
+        if (pr->id != 0) waiting_.erase(pr->id);
+        pr->id = 0;
+      }
+      return 0;
+    default:
+      break;
+  }
+  return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+void HttpServer::Respond(std::uint64_t id, HttpReply reply) {
+  auto it = waiting_.find(id);
+  if (it == waiting_.end()) return;  // the caller hung up meanwhile
+  lws* wsi = it->second;
+  waiting_.erase(it);
+  auto* pr = static_cast<PerRequest*>(lws_wsi_user(wsi));
+  if (pr == nullptr) return;
+  delete pr->reply;
+  pr->reply = new HttpReply(std::move(reply));
+  pr->id = 0;
+  lws_callback_on_writable(wsi);
+}
+
+}  // namespace chatctl::relay
