@@ -138,11 +138,13 @@ std::optional<Body> ReadRoomOp(const std::string& type, FieldReader& f) {
   }
   if (type == "create" || type == "topic") {
     op.topic = f.String("topic", type == "topic");
-    if (op.topic && CountCodePoints(*op.topic) > 256)
-      f.Fail("too_large", "a topic has at most 256 characters");
+    if (op.topic && CountCodePoints(*op.topic) > control::kMaxTopicChars) {
+      f.Fail("too_large",
+             "a topic has at most " + std::to_string(control::kMaxTopicChars) + " characters");
+    }
   }
   if (type == "create") op.is_private = f.Boolean("private").value_or(false);
-  if (type == "ban") op.seconds = f.Integer("seconds", 1, 10LL * 366 * 86400);
+  if (type == "ban") op.seconds = f.Integer("seconds", 1, control::kMaxBanSeconds);
   if (f.failed()) return std::nullopt;
   return op;
 }
