@@ -16,6 +16,24 @@ Error SocketError(std::string_view verb, std::string_view socket_name, const zmq
 
 }  // namespace
 
+Result<BindEndpoints> EndpointsToBind(const std::string& bind) {
+  Error wrong{"bad_request", "--mesh-bind " + bind + ": want tcp://HOST:PORT"};
+  auto colon = bind.rfind(':');
+  if (colon == std::string::npos || colon < 6) return wrong;
+  std::string base = bind.substr(0, colon);
+  std::string port_text = bind.substr(colon + 1);
+  int port = 0;
+  if (port_text != "*") {
+    if (port_text.empty() || port_text.size() > 5 ||
+        port_text.find_first_not_of("0123456789") != std::string::npos) {
+      return wrong;
+    }
+    port = std::stoi(port_text);
+  }
+  if (port == 0) return BindEndpoints{base + ":*", base + ":*"};
+  return BindEndpoints{bind, base + ":" + std::to_string(port + 1)};
+}
+
 Result<Sent> SendNow(zmq::socket_t& socket, std::span<const zmq::const_buffer> parts,
                      std::string_view socket_name) {
   try {

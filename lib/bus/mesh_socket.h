@@ -1,4 +1,5 @@
-// Sending and receiving on the mesh's ZeroMQ sockets without blocking and without exceptions:
+// Where the mesh's servers bind, and sending and receiving on its ZeroMQ sockets without blocking
+// and without exceptions:
 // cppzmq throws zmq::error_t for every failure but "would block", and the mesh thread must decide
 // what a failure means instead of unwinding. A full pipe is not a failure here (the mesh protocol
 // fetches what a peer missed); anything else comes back as an Error naming the socket.
@@ -8,6 +9,7 @@
 #include <chrono>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 #include <zmq.hpp>
@@ -15,6 +17,14 @@
 #include "lib/result.h"
 
 namespace chatctl::bus {
+
+// --mesh-bind tcp://HOST:PORT: the PUB binds there and the ROUTER at PORT + 1; PORT 0 (or *)
+// gives each any free port.
+struct BindEndpoints {
+  std::string pub;
+  std::string router;
+};
+Result<BindEndpoints> EndpointsToBind(const std::string& bind);
 
 using Frames = std::vector<zmq::message_t>;
 

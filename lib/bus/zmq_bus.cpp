@@ -46,17 +46,16 @@ std::int64_t SteadyMs() {
       .count();
 }
 
-// "tcp://host:port" -> ("tcp://host", port); port -1 when there is none.
-std::pair<std::string, int> SplitPort(const std::string& endpoint) {
-  auto colon = endpoint.rfind(':');
-  if (colon == std::string::npos || colon < 6) return {endpoint, -1};
-  std::string port = endpoint.substr(colon + 1);
-  if (port == "*") return {endpoint.substr(0, colon), 0};
-  if (port.empty() || port.size() > 5 ||
-      port.find_first_not_of("0123456789") != std::string::npos) {
-    return {endpoint, -1};
+// Reads up to `max` messages with `read` (true: one was read), so that no one socket starves the
+// others or the heartbeat; stops early when none is waiting.
+template <class Read>
+Status ReadBurst(int max, Read read) {
+  for (int i = 0; i < max; ++i) {
+    Result<bool> got = read();
+    if (!got.ok()) return got.error();
+    if (!*got) break;
   }
-  return {endpoint.substr(0, colon), std::stoi(port)};
+  return Ok{};
 }
 
 }  // namespace
@@ -86,7 +85,7 @@ struct ZmqBus::Impl {
   std::thread thread;            // started by Start(), joined by Stop(): the node's thread
 
   // --- made by Create() and Start() on their caller's thread, the mesh thread's from its start.
-  // The context outlives the sockets: it is declared first, so it is destroyed last. ---
+  // The context outlives the sockets: declared before them, it is destroyed after them. ---
   zmq::context_t context{1};
   zmq::socket_t pub{context, zmq::socket_type::pub};
   zmq::socket_t sub{context, zmq::socket_type::sub};
@@ -114,13 +113,11 @@ struct ZmqBus::Impl {
       pub.set(zmq::sockopt::sndhwm, options.high_water_mark);
       sub.set(zmq::sockopt::rcvhwm, options.high_water_mark);
       sub.set(zmq::sockopt::subscribe, "");
-      auto [base, port] = SplitPort(options.bind);
-      if (port < 0) {
-        return Error{"bad_request", "--mesh-bind " + options.bind + ": want tcp://HOST:PORT"};
-      }
-      pub.bind(port == 0 ? base + ":*" : options.bind);
+      auto endpoints = EndpointsToBind(options.bind);
+      if (!endpoints.ok()) return endpoints.error();
+      pub.bind(endpoints->pub);
       pub_endpoint = pub.get(zmq::sockopt::last_endpoint);
-      router.bind(port == 0 ? base + ":*" : base + ":" + std::to_string(port + 1));
+      router.bind(endpoints->router);
       router_endpoint = router.get(zmq::sockopt::last_endpoint);
     } catch (const zmq::error_t& e) {
       return Error{"unavailable", "cannot bind the mesh at " + options.bind + ": " + e.what()};
@@ -238,27 +235,21 @@ struct ZmqBus::Impl {
       if (*read) answered.push_back(bootstrap.endpoint);
     }
     for (const auto& endpoint : answered) security.Heard(endpoint);
-    // Bounded bursts per wakeup, so no one socket starves the others or the heartbeat.
-    for (int i = 0; i < 256 && ready(1); ++i) {
-      auto read = ReadSub(sub, "SUB");
-      if (!read.ok()) return read.error();
-      if (!*read) break;
+    if (ready(1)) {
+      if (Status s = ReadBurst(256, [&] { return ReadSub(sub, "SUB"); }); !s.ok()) return s;
     }
-    for (int i = 0; i < 64 && ready(2); ++i) {
-      auto read = ReadRouter();
-      if (!read.ok()) return read.error();
-      if (!*read) break;
+    if (ready(2)) {
+      if (Status s = ReadBurst(64, [&] { return ReadRouter(); }); !s.ok()) return s;
     }
     for (std::size_t k = 0; k < dealer_nodes.size(); ++k) {
       if (!ready(first_dealer + k)) continue;
-      for (int i = 0; i < 64; ++i) {
+      Status s = ReadBurst(64, [&]() -> Result<bool> {
         // Looked up each time: a heartbeat read above may have replaced this node's dealer.
         auto it = dealers.find(dealer_nodes[k]);
-        if (it == dealers.end()) break;
-        auto read = ReadDealer(it->second);
-        if (!read.ok()) return read.error();
-        if (!*read) break;
-      }
+        if (it == dealers.end()) return false;
+        return ReadDealer(it->second);
+      });
+      if (!s.ok()) return s;
     }
     return Ok{};
   }
@@ -285,21 +276,20 @@ struct ZmqBus::Impl {
     return Ok{};
   }
 
-  Status SendPub(std::string_view topic, const std::string& body) {
-    std::array<zmq::const_buffer, 2> parts = {zmq::buffer(topic), zmq::buffer(body)};
-    // PUB never blocks: past the high-water mark a subscriber misses this and fetches it later.
-    auto sent = SendNow(pub, parts, "PUB");
+  // A dropped message is no loss: past the PUB's high-water mark a subscriber fetches what it
+  // missed; a DEALER whose peer is away drops, and the fetch times out and is asked again.
+  static Status SendPair(zmq::socket_t& socket, std::string_view socket_name,
+                         std::string_view first, const std::string& body) {
+    std::array<zmq::const_buffer, 2> parts = {zmq::buffer(first), zmq::buffer(body)};
+    auto sent = SendNow(socket, parts, socket_name);
     if (!sent.ok()) return sent.error();
     return Ok{};
   }
-
+  Status SendPub(std::string_view topic, const std::string& body) {
+    return SendPair(pub, "PUB", topic, body);
+  }
   static Status SendDealer(zmq::socket_t& dealer, std::string_view kind, const std::string& body) {
-    std::array<zmq::const_buffer, 2> parts = {zmq::buffer(kind), zmq::buffer(body)};
-    // A dealer whose peer is away queues up to the high-water mark, then drops: fine, the fetch
-    // times out and is asked again.
-    auto sent = SendNow(dealer, parts, "DEALER");
-    if (!sent.ok()) return sent.error();
-    return Ok{};
+    return SendPair(dealer, "DEALER", kind, body);
   }
 
   Status Tick(std::int64_t now) {
