@@ -6,7 +6,8 @@
 // - Publish() takes events this node originated, durable and in seq order.
 // - handlers.apply receives events other nodes originated, each (origin, seq) once and in seq
 //   order per origin, with no holes: a transport that drops must fetch what it missed.
-// - Handlers run on the bus's own thread; they hand work on and return quickly.
+// - Handlers run on the bus's own thread; they hand work on and return quickly. One that throws
+//   there fails the bus (handlers.failed) instead of ending the process.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +49,10 @@ struct Handlers {
   std::function<void(std::uint32_t node, PresenceMap)> presence;
   // The cluster as this node sees it, whenever it changes and at least every heartbeat.
   std::function<void(ClusterView)> view;
+  // The bus cannot go on; called once from the bus thread, which then ends; the node stops.
+  // Only after Start() returned Ok: a failure before that is Start()'s error. May be empty (the
+  // bus then only logs). No other handler runs after it.
+  std::function<void(Error)> failed;
 };
 
 class Bus {

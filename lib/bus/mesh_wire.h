@@ -7,8 +7,10 @@
 //   "H" heartbeat: {"node", "pub", "router", "key", "head", "applied": {"origin": seq},
 //                   "peers": [[node, pub, key], ...], "pv": presence version, "presence": {...}?}
 //   ("key" is the node's CURVE public key, "" in an unsecured mesh.)
-// On the ROUTER socket (a DEALER asks, the ROUTER answers):
-//   fetch {"origin", "after", "limit"}  ->  {"origin", "events": [...as above]}
+// On the ROUTER socket (multipart: kind, body; a DEALER asks, the ROUTER answers):
+//   "F" fetch {"origin", "after", "limit"}  ->  "R" {"origin", "events": [...as above]}
+//   "A" announce: a heartbeat's introduction (node, pub, router, key, head), sent to a node
+//       that does not hear this one yet so that it subscribes; not answered
 #pragma once
 
 #include <cstdint>
@@ -26,6 +28,9 @@ namespace chatctl::bus {
 
 constexpr std::string_view kTopicEvents = "E";
 constexpr std::string_view kTopicHeartbeat = "H";
+constexpr std::string_view kKindFetch = "F";     // dealer -> router: a range, please
+constexpr std::string_view kKindAnnounce = "A";  // dealer -> router: I exist, subscribe to me
+constexpr std::string_view kKindReply = "R";     // router -> dealer: the range
 
 struct Heartbeat {
   std::uint32_t node = 0;

@@ -1,6 +1,7 @@
 // The ZeroMQ mesh: the default Bus of a cluster (docs/design.md "The mesh").
 //
-// Sockets, all owned by the mesh thread:
+// Sockets, made and bound by Create() on its caller's thread, the mesh thread's once Start() starts
+// it:
 // - PUB (bound at --mesh-bind): this node's events ("E") and heartbeats ("H").
 // - SUB: connected to the PUB of every node it knows, learned from --peer and from heartbeats.
 // - ROUTER (bound on the same host, port + 1, or any free port when the bind port is 0): answers
@@ -13,6 +14,8 @@
 // Pub/sub may drop (a slow joiner, a full high-water mark, a node away); an event seq above the
 // one expected, or a heartbeat head above what is applied, makes the node fetch the range, so
 // nothing is lost.
+// The parts: mesh_security.h, mesh_peers.h, mesh_fetch.h, mesh_wire.h; the loop is zmq_bus.cpp.
+// A socket error or an exception on the mesh thread stops the bus: handlers.failed.
 #pragma once
 
 #include <cstdint>
