@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "lib/store.h"
+#include "lib/thread_annotations.h"
 #include "lib/thread_edge.h"
 
 namespace chatctl::relay {
@@ -36,12 +37,12 @@ class Checkpointer {
   void Run();
   void CheckpointOnce();
 
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<Store> store_;  // the checkpointer thread's
   const std::chrono::milliseconds interval_;
   std::mutex mu_;
   std::condition_variable wake_;
-  bool stopping_ = false;
-  std::string last_error_;  // logged once until it changes
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::string last_error_;  // checkpointer thread: logged once until it changes
   std::atomic<int> backfilled_{0};
   const ThreadFailed failed_;
   std::thread thread_;

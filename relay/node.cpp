@@ -14,6 +14,7 @@
 #include "lib/bus/local_bus.h"
 #include "lib/bus/zmq_bus.h"
 #include "lib/log.h"
+#include "lib/thread_annotations.h"
 #include "relay/checkpointer.h"
 #include "relay/gateway.h"
 #include "relay/history_reader.h"
@@ -111,8 +112,8 @@ class NodeFailure {
 
  private:
   mutable std::mutex mu_;
-  Status first_ = Ok{};         // guarded by mu_
-  Gateway* gateway_ = nullptr;  // guarded by mu_
+  Status first_ GUARDED_BY(mu_) = Ok{};
+  Gateway* gateway_ GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace
@@ -227,6 +228,7 @@ Status RunNode(const NodeOptions& options) {
     gw->Post(RemotePresence{node, std::move(users)});
   };
   handlers.view = [gw](bus::ClusterView view) { gw->Post(std::move(view)); };
+  handlers.failed = failed;  // the mesh thread's edge: the node stops
   if (Status s = cluster->Start(std::move(handlers)); !s.ok()) return s.error();
 
   std::thread signal_thread([gw, signals] {

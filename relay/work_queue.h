@@ -10,6 +10,8 @@
 #include <optional>
 #include <vector>
 
+#include "lib/thread_annotations.h"
+
 namespace chatctl::relay {
 
 template <class T>
@@ -92,8 +94,8 @@ class WorkQueue {
   const std::size_t capacity_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<T> items_;  // guarded by mu_
-  bool closed_ = false;  // guarded by mu_
+  std::deque<T> items_ GUARDED_BY(mu_);
+  bool closed_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace chatctl::relay
