@@ -160,7 +160,7 @@ TEST_CASE("a node's own events are numbered on from the file's head seq, in orde
   auto writer = StartWriter(path, deliveries);
 
   Committed one = Commit(*writer, deliveries, {Local(10)});
-  CHECK_FALSE(one.error);
+  CHECK(one.status.ok());
   CHECK(SeqsOf(one) == std::vector<std::uint64_t>{5});
 
   // A peer's events in the same batch keep their numbers and take none of ours.
@@ -171,7 +171,7 @@ TEST_CASE("a node's own events are numbered on from the file's head seq, in orde
   mixed.push_back(Remote(14, kPeer, 3));
   mixed.push_back(Local(15));
   Committed batch = Commit(*writer, deliveries, std::move(mixed));
-  CHECK_FALSE(batch.error);
+  CHECK(batch.status.ok());
   CHECK(SeqsOf(batch) == std::vector<std::uint64_t>{6, 2, 7, 3, 8});
 
   CHECK(StoredSeqs(path, kNode) == OneTo(8));
@@ -184,9 +184,9 @@ TEST_CASE("a batch the store refuses uses no numbers: the next commit takes the 
   const std::string path = dir.File("chat.db");
   Deliveries deliveries;
   auto writer = StartWriter(path, deliveries);
-  REQUIRE_FALSE(Commit(*writer, deliveries, {Local(1)}).error);
-  REQUIRE_FALSE(Commit(*writer, deliveries, {Remote(2, kPeer, 1)}).error);
-  REQUIRE_FALSE(Commit(*writer, deliveries, {Local(3)}).error);
+  REQUIRE(Commit(*writer, deliveries, {Local(1)}).status.ok());
+  REQUIRE(Commit(*writer, deliveries, {Remote(2, kPeer, 1)}).status.ok());
+  REQUIRE(Commit(*writer, deliveries, {Local(3)}).status.ok());
 
   // The peer's event number 1 again, under another id: the store fails the whole batch (a
   // skipped event would be acked but never stored), our two events with it.
@@ -195,12 +195,12 @@ TEST_CASE("a batch the store refuses uses no numbers: the next commit takes the 
   refused.push_back(Remote(5, kPeer, 1));
   refused.push_back(Local(6));
   Committed failed = Commit(*writer, deliveries, std::move(refused));
-  REQUIRE(failed.error);
+  REQUIRE_FALSE(failed.status.ok());
   CHECK(failed.jobs.size() == 3);  // handed back, so the gateway can answer each sender
   CHECK(StoredSeqs(path, kNode) == OneTo(2));
 
   Committed next = Commit(*writer, deliveries, {Local(7)});
-  CHECK_FALSE(next.error);
+  CHECK(next.status.ok());
   CHECK(SeqsOf(next) == std::vector<std::uint64_t>{3});
   CHECK(StoredSeqs(path, kNode) == OneTo(3));
 }
@@ -211,7 +211,7 @@ TEST_CASE("a commit that fails on a full disk uses no numbers, and numbering goe
   const std::string path = dir.File("chat.db");
   Deliveries deliveries;
   auto writer = StartWriter(path, deliveries);
-  REQUIRE_FALSE(Commit(*writer, deliveries, {Local(1), Local(2)}).error);
+  REQUIRE(Commit(*writer, deliveries, {Local(1), Local(2)}).status.ok());
 
   // 800 KiB of events, one batch: far more than fits under the cap below.
   std::vector<WriteJob> big;
@@ -227,12 +227,12 @@ TEST_CASE("a commit that fails on a full disk uses no numbers, and numbering goe
   }
 
   REQUIRE(failed.has_value());
-  REQUIRE(failed->error);
+  REQUIRE_FALSE(failed->status.ok());
   CHECK_THAT(failed->error->message, Catch::Contains("disk full") || Catch::Contains("I/O"));
   CHECK(failed->jobs.size() == 200);
 
   Committed next = Commit(*writer, deliveries, {Local(300), Local(301)});
-  CHECK_FALSE(next.error);
+  CHECK(next.status.ok());
   CHECK(SeqsOf(next) == std::vector<std::uint64_t>{3, 4});
   CHECK(StoredSeqs(path, kNode) == OneTo(4));
 }
@@ -244,12 +244,12 @@ TEST_CASE("a writer started again on its file goes on from the last number it co
   {
     Deliveries deliveries;
     auto writer = StartWriter(path, deliveries);
-    REQUIRE_FALSE(Commit(*writer, deliveries, {Local(1), Local(2), Local(3)}).error);
+    REQUIRE(Commit(*writer, deliveries, {Local(1), Local(2), Local(3)}).status.ok());
   }
   Deliveries deliveries;
   auto writer = StartWriter(path, deliveries);
   Committed next = Commit(*writer, deliveries, {Local(4)});
-  CHECK_FALSE(next.error);
+  CHECK(next.status.ok());
   CHECK(SeqsOf(next) == std::vector<std::uint64_t>{4});
   CHECK(StoredSeqs(path, kNode) == OneTo(4));
 }

@@ -31,16 +31,16 @@ constexpr auto kPatience = 20s;
 class Inbox {
  public:
   Inbox() : queue_(1024) {}
-  Worker::Deliver Callback() {
-    return [this](Worker::Then then) { queue_.PushAlways(std::move(then)); };
+  Worker::PostTask Callback() {
+    return [this](Task task) { queue_.PushAlways(std::move(task)); };
   }
   // Runs everything delivered until `count` have run or the time is up; how many ran.
   int RunDelivered(int count, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     int ran = 0;
     while (ran < count && std::chrono::steady_clock::now() < deadline) {
-      for (auto& then : queue_.TryPopAll()) {
-        then();
+      for (auto& task : queue_.TryPopAll()) {
+        task.run();
         ++ran;
       }
       std::this_thread::sleep_for(1ms);
@@ -50,7 +50,7 @@ class Inbox {
   std::size_t waiting() const { return queue_.size(); }
 
  private:
-  WorkQueue<Worker::Then> queue_;
+  WorkQueue<Task> queue_;
 };
 
 // A store file holding one message, and a read-only connection on it for a worker.
@@ -82,14 +82,14 @@ TEST_CASE("a job runs on the worker with its store, and its result runs where it
   std::thread::id job_thread;
   std::thread::id then_thread;
   std::optional<std::string> text;
-  REQUIRE(worker.Submit([&](Store& store) -> Worker::Then {
+  REQUIRE(worker.Submit([&](Store& store) -> Task {
     job_thread = std::this_thread::get_id();
     auto found = store.Get(42);
     std::string got = found.ok() && found->has_value() ? (*found)->text : "not found";
-    return [&, got] {
+    return Task{[&, got] {
       then_thread = std::this_thread::get_id();
       text = got;
-    };
+    }};
   }));
 
   REQUIRE(inbox.RunDelivered(1, kPatience) == 1);
@@ -106,9 +106,9 @@ TEST_CASE("a job with nothing more to do delivers nothing, and later jobs still 
   {
     Worker worker("test-worker", OpenReader(file.path), 8, inbox.Callback());
     for (int i = 1; i <= 4; ++i) {
-      REQUIRE(worker.Submit([&order, i](Store&) -> Worker::Then {
-        if (i % 2 == 1) return nullptr;  // e.g. the session it was for has gone
-        return [&order, i] { order.push_back(i); };
+      REQUIRE(worker.Submit([&order, i](Store&) -> Task {
+        if (i % 2 == 1) return Task{};  // e.g. the session it was for has gone
+        return Task{[&order, i] { order.push_back(i); }};
       }));
     }
   }  // the destructor finishes the queued jobs before it returns
@@ -129,15 +129,15 @@ TEST_CASE("a worker whose queue is full refuses a job, and takes jobs again once
   std::promise<void> started;
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
-  REQUIRE(worker.Submit([&started, released](Store&) -> Worker::Then {
+  REQUIRE(worker.Submit([&started, released](Store&) -> Task {
     started.set_value();
     released.wait();
-    return nullptr;
+    return Task{};
   }));
   REQUIRE(started.get_future().wait_for(kPatience) == std::future_status::ready);
 
   int ran = 0;
-  auto counted = [&ran](Store&) -> Worker::Then { return [&ran] { ++ran; }; };
+  auto counted = [&ran](Store&) -> Task { return Task{[&ran] { ++ran; }}; };
   for (std::size_t i = 0; i < kCapacity; ++i) CHECK(worker.Submit(counted));
   CHECK_FALSE(worker.Submit(counted));
 
@@ -153,7 +153,7 @@ TEST_CASE("a stopped worker refuses jobs", "[worker]") {
   Inbox inbox;
   Worker worker("test-worker", OpenReader(file.path), 8, inbox.Callback());
   worker.Stop();
-  CHECK_FALSE(worker.Submit([](Store&) -> Worker::Then { return nullptr; }));
+  CHECK_FALSE(worker.Submit([](Store&) -> Task { return Task{}; }));
 }
 
 }  // namespace chatctl::relay
