@@ -1,6 +1,6 @@
 // `chatctl bench`: a load generator for a chatctl cluster (and, for side-by-side figures, a NATS
 // server or an MQTT broker over WebSocket). Main's thread parses flags, coordinates the run and
-// prints; the connections live on --threads worker threads (lib/bench/).
+// prints; the connections live on --threads worker threads (loadgen/).
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -15,14 +15,14 @@
 #include "cmd/client_options.h"
 #include "cmd/command.h"
 #include "cmd/exit_codes.h"
-#include "lib/bench/load_run.h"
+#include "loadgen/load_run.h"
 
 namespace chatctl::cmd {
 namespace {
 
-using bench::LoadPlan;
-using bench::LoadProgress;
-using bench::LoadReport;
+using loadgen::LoadPlan;
+using loadgen::LoadProgress;
+using loadgen::LoadReport;
 
 struct BenchOptions {
   ClientOptions client;
@@ -115,7 +115,7 @@ class ProgressLine {
  private:
   const char* last_phase_ = "";
   double last_seconds_ = 0;
-  bench::LoadTotals last_;
+  loadgen::LoadTotals last_;
   bool shown_ = false;
 };
 
@@ -127,7 +127,7 @@ void PrintHuman(const BenchOptions& o, const LoadPlan& plan, const LoadReport& r
       "chatctl bench: %s, %d publisher%s, %d subscriber%s, %d channel%s, %zu B, %s, %s\n",
       plan.dialect.c_str(), plan.publishers, plan.publishers == 1 ? "" : "s", plan.subscribers,
       plan.subscribers == 1 ? "" : "s", plan.channels, plan.channels == 1 ? "" : "s",
-      std::max(plan.size, bench::kPayloadHeader), what.c_str(),
+      std::max(plan.size, loadgen::kPayloadHeader), what.c_str(),
       plan.rate > 0 ? ("rate " + Grouped(static_cast<std::uint64_t>(plan.rate)) + "/s").c_str()
                     : ("window " + std::to_string(plan.window)).c_str());
   if (plan.publishers > 0) {
@@ -140,7 +140,7 @@ void PrintHuman(const BenchOptions& o, const LoadPlan& plan, const LoadReport& r
         r.deliver_seconds,
         Grouped(static_cast<std::uint64_t>(PerSecond(t.delivered, r.deliver_seconds))).c_str(),
         PerSecond(t.delivered_bytes, r.deliver_seconds) / 1e6);
-    auto print_latency = [](const char* label, const bench::LatencyHistogram& h) {
+    auto print_latency = [](const char* label, const loadgen::LatencyHistogram& h) {
       std::printf("  %-10s p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n", label,
                   Millis(h.Percentile(50)).c_str(), Millis(h.Percentile(90)).c_str(),
                   Millis(h.Percentile(99)).c_str(), Millis(h.Percentile(99.9)).c_str(),
@@ -175,7 +175,7 @@ void PrintJson(const LoadPlan& plan, const LoadReport& r) {
   j["publishers"] = plan.publishers;
   j["subscribers"] = plan.subscribers;
   j["channels"] = plan.channels;
-  j["size"] = std::max(plan.size, bench::kPayloadHeader);
+  j["size"] = std::max(plan.size, loadgen::kPayloadHeader);
   j["rate"] = plan.rate;
   j["window"] = plan.window;
   j["threads"] = plan.threads;
@@ -191,7 +191,7 @@ void PrintJson(const LoadPlan& plan, const LoadReport& r) {
   j["deliver_seconds"] = r.deliver_seconds;
   j["deliveries_per_second"] = PerSecond(t.delivered, r.deliver_seconds);
   j["mb_per_second"] = PerSecond(t.delivered_bytes, r.deliver_seconds) / 1e6;
-  auto percentiles = [&us](const bench::LatencyHistogram& h) {
+  auto percentiles = [&us](const loadgen::LatencyHistogram& h) {
     return nlohmann::ordered_json{{"p50", us(h.Percentile(50))}, {"p90", us(h.Percentile(90))},
                                   {"p99", us(h.Percentile(99))}, {"p99_9", us(h.Percentile(99.9))},
                                   {"max", us(h.max())},          {"count", h.count()}};
@@ -231,7 +231,7 @@ int Run(BenchOptions& o) {
   plan.window = o.window;
   plan.size = o.size;
   plan.threads = o.threads;
-  if (o.size < bench::kPayloadHeader) {
+  if (o.size < loadgen::kPayloadHeader) {
     return usage("--size must be at least 21: a payload carries its publish time");
   }
   if (!o.duration.empty()) {
@@ -257,7 +257,7 @@ int Run(BenchOptions& o) {
   bool live = !o.json && isatty(STDERR_FILENO) != 0;
   std::function<void(const LoadProgress&)> progress;
   if (live) progress = [&line](const LoadProgress& p) { line(p); };
-  auto report = bench::RunLoad(plan, progress);
+  auto report = loadgen::RunLoad(plan, progress);
   if (live) line.Clear();
   if (!report) {
     std::fprintf(stderr, "chatctl: bench: %s: %s\n", report.error().code.c_str(),

@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <random>
 
-#include "lib/bench/histogram.h"
+#include "loadgen/histogram.h"
 
-using chatctl::bench::LatencyHistogram;
+using chatctl::loadgen::LatencyHistogram;
 
 TEST_CASE("histogram buckets are exact below 128 and within 1/128 above", "[histogram]") {
   for (std::uint64_t v = 0; v < 128; ++v) {

@@ -1,12 +1,12 @@
-// The load generator's client-side WebSocket framing (lib/bench/ws_framing.h): the handshake's
+// The load generator's client-side WebSocket framing (loadgen/ws_framing.h): the handshake's
 // accept check, frames split anywhere across reads, fragments, pings, closes, and bad input.
 #include <catch2/catch.hpp>
 
 #include <string>
 
-#include "lib/bench/ws_framing.h"
+#include "loadgen/ws_framing.h"
 
-using namespace chatctl::bench;
+using namespace chatctl::loadgen;
 using Event = WsClientReader::Event;
 
 namespace {

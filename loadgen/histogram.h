@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 
 class LatencyHistogram {
  public:
@@ -35,4 +35,4 @@ class LatencyHistogram {
   std::uint64_t max_ = 0;
 };
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

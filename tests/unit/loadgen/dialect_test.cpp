@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "lib/bench/dialect.h"
+#include "loadgen/dialect.h"
 
-using chatctl::bench::ConversationEvents;
-using chatctl::bench::MakeDialect;
+using chatctl::loadgen::ConversationEvents;
+using chatctl::loadgen::MakeDialect;
 
 namespace {
 
@@ -27,7 +27,7 @@ struct Recorded final : ConversationEvents {
 
 }  // namespace
 
-TEST_CASE("the chatctl dialect reads a batch of lines as the node writes them", "[bench]") {
+TEST_CASE("the chatctl dialect reads a batch of lines as the node writes them", "[loadgen]") {
   auto dialect = MakeDialect("chatctl");
   REQUIRE(dialect.ok());
   auto talk = dialect.value()->NewConversation();
@@ -54,7 +54,7 @@ TEST_CASE("the chatctl dialect reads a batch of lines as the node writes them", 
   CHECK(events.failures.empty());
 }
 
-TEST_CASE("the chatctl dialect finds the text wherever the key is", "[bench]") {
+TEST_CASE("the chatctl dialect finds the text wherever the key is", "[loadgen]") {
   auto talk = MakeDialect("chatctl").value()->NewConversation();
   Recorded events;
   // The text key first, last, after a value that looks like a key, and with spaces (slow path).
@@ -69,7 +69,7 @@ TEST_CASE("the chatctl dialect finds the text wherever the key is", "[bench]") {
         std::vector<std::string>{"first", "last", "quoted", "spaced", "escaped"});
 }
 
-TEST_CASE("the chatctl dialect reports an error without a ref as a failure", "[bench]") {
+TEST_CASE("the chatctl dialect reports an error without a ref as a failure", "[loadgen]") {
   auto talk = MakeDialect("chatctl").value()->NewConversation();
   Recorded events;
   talk->Feed(R"({"type":"error","code":"unauthorized","message":"bad token"})", events);

@@ -11,7 +11,7 @@
 
 #include "lib/result.h"
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 
 // What the server said, as the load generator needs it. Called on the connection's thread.
 class ConversationEvents {
@@ -58,4 +58,4 @@ class Dialect {
 // "chatctl", "nats" or "mqtt".
 Result<std::unique_ptr<Dialect>> MakeDialect(std::string_view name);
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

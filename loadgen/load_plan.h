@@ -8,7 +8,7 @@
 
 #include "lib/client/url.h"
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 
 struct LoadPlan {
   std::vector<WsUrl> urls;  // publishers on the first; subscribers spread over all
@@ -35,4 +35,4 @@ struct LoadPlan {
 // the size. Nothing in them needs escaping in any dialect.
 constexpr std::size_t kPayloadHeader = 21;
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 
 // The upgrade request; `key` is 16 random bytes, base64 (see NewWebSocketKey).
 std::string UpgradeRequest(const std::string& host, const std::string& path,
@@ -50,4 +50,4 @@ class WsClientReader {
   std::string error_;
 };
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

@@ -7,11 +7,11 @@
 #include <functional>
 #include <string>
 
-#include "lib/bench/histogram.h"
-#include "lib/bench/load_plan.h"
 #include "lib/result.h"
+#include "loadgen/histogram.h"
+#include "loadgen/load_plan.h"
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 
 struct LoadTotals {
   std::uint64_t published = 0;  // measured publishes written
@@ -51,4 +51,4 @@ struct LoadProgress {
 Result<LoadReport> RunLoad(const LoadPlan& plan,
                            const std::function<void(const LoadProgress&)>& progress);
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

@@ -1,14 +1,14 @@
-#include "lib/bench/load_run.h"
+#include "loadgen/load_run.h"
 
 #include <algorithm>
 #include <memory>
 #include <thread>
 #include <vector>
 
-#include "lib/bench/dialect.h"
-#include "lib/bench/load_worker.h"
+#include "loadgen/dialect.h"
+#include "loadgen/load_worker.h"
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -261,4 +261,4 @@ Result<LoadReport> RunLoad(const LoadPlan& plan,
   return coordinator.Run();
 }
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

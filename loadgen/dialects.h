@@ -3,12 +3,12 @@
 
 #include <memory>
 
-#include "lib/bench/dialect.h"
+#include "loadgen/dialect.h"
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 
 std::unique_ptr<Dialect> MakeChatctlDialect();
 std::unique_ptr<Dialect> MakeNatsDialect();
 std::unique_ptr<Dialect> MakeMqttDialect();
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

@@ -3,9 +3,9 @@
 #include <charconv>
 #include <deque>
 
-#include "lib/bench/dialects.h"
+#include "loadgen/dialects.h"
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 namespace {
 
 class NatsConversation final : public Conversation {
@@ -100,4 +100,4 @@ class NatsDialect final : public Dialect {
 
 std::unique_ptr<Dialect> MakeNatsDialect() { return std::make_unique<NatsDialect>(); }
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

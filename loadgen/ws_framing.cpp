@@ -1,5 +1,5 @@
 // Client-side WebSocket framing over whole buffers (see ws_framing.h).
-#include "lib/bench/ws_framing.h"
+#include "loadgen/ws_framing.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 namespace {
 
 constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -176,4 +176,4 @@ WsClientReader::Event WsClientReader::Next() {
   }
 }
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

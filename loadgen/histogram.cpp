@@ -1,10 +1,10 @@
-#include "lib/bench/histogram.h"
+#include "loadgen/histogram.h"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 namespace {
 
 constexpr unsigned kSubBits = 7;
@@ -65,4 +65,4 @@ std::uint64_t LatencyHistogram::Percentile(double percent) const {
   return max_;
 }
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

@@ -5,9 +5,9 @@
 #include <atomic>
 #include <cstdint>
 
-#include "lib/bench/dialects.h"
+#include "loadgen/dialects.h"
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 namespace {
 
 enum : unsigned char {
@@ -149,4 +149,4 @@ class MqttDialect final : public Dialect {
 
 std::unique_ptr<Dialect> MakeMqttDialect() { return std::make_unique<MqttDialect>(); }
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

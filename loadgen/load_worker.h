@@ -14,11 +14,11 @@
 
 #include <libwebsockets.h>
 
-#include "lib/bench/dialect.h"
-#include "lib/bench/histogram.h"
-#include "lib/bench/load_plan.h"
+#include "loadgen/dialect.h"
+#include "loadgen/histogram.h"
+#include "loadgen/load_plan.h"
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 
 enum class Phase : int { kConnecting, kWarmup, kMeasure, kDrain, kHold, kStop };
 
@@ -101,4 +101,4 @@ class LoadWorker {
   std::string first_error_;
 };
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

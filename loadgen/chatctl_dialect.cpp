@@ -4,10 +4,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "lib/bench/dialects.h"
 #include "lib/protocol.h"
+#include "loadgen/dialects.h"
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 namespace {
 
 using json = nlohmann::json;
@@ -153,4 +153,4 @@ class ChatctlDialect final : public Dialect {
 
 std::unique_ptr<Dialect> MakeChatctlDialect() { return std::make_unique<ChatctlDialect>(); }
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

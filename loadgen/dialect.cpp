@@ -1,8 +1,8 @@
-#include "lib/bench/dialect.h"
+#include "loadgen/dialect.h"
 
-#include "lib/bench/dialects.h"
+#include "loadgen/dialects.h"
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 
 Result<std::unique_ptr<Dialect>> MakeDialect(std::string_view name) {
   if (name == "chatctl") return MakeChatctlDialect();
@@ -12,4 +12,4 @@ Result<std::unique_ptr<Dialect>> MakeDialect(std::string_view name) {
                "unknown protocol \"" + std::string(name) + "\" (chatctl, nats, mqtt)"};
 }
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen

@@ -1,7 +1,7 @@
 // The load generator's connections on one lws context (load_worker.h). Everything here runs on the
 // worker's thread, except Start/Wake/Join/AckedOn/first_error, which the coordinator calls, and
 // the worker's ticker thread, which only calls Wake once a millisecond.
-#include "lib/bench/load_worker.h"
+#include "loadgen/load_worker.h"
 
 #include <algorithm>
 #include <charconv>
@@ -9,9 +9,9 @@
 #include <cstring>
 #include <deque>
 
-#include "lib/bench/ws_framing.h"
+#include "loadgen/ws_framing.h"
 
-namespace chatctl::bench {
+namespace chatctl::loadgen {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -555,4 +555,4 @@ int LoadWorker::Callback(lws* wsi, lws_callback_reasons reason, void* user, void
   }
 }
 
-}  // namespace chatctl::bench
+}  // namespace chatctl::loadgen
