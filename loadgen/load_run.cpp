@@ -1,3 +1,5 @@
+// The coordinator of a run (load_run.h): it splits the plan's connections over the workers, walks
+// the phases on the calling thread and sums the workers' counters. It touches no connection.
 #include "loadgen/load_run.h"
 
 #include <algorithm>
@@ -19,11 +21,6 @@ constexpr auto kStallLimit = 10s;
 // After publishing, deliveries may trail; they are waited for while they keep coming.
 constexpr auto kDrainQuiet = 2s;
 constexpr auto kProgressEvery = 250ms;
-
-std::int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
-}
 
 class Coordinator {
  public:
