@@ -81,9 +81,16 @@ class WorkerShared {
   void NoteError(std::string_view what);
   std::string first_error() const;
 
+  // Set when an exception stopped the worker, on its thread or its ticker's; the coordinator polls
+  // it and then ends the run with the words kept by NoteFailure.
+  std::atomic<bool> failed{false};
+  void NoteFailure(std::string_view what);
+  std::string failure() const;
+
  private:
   mutable std::mutex error_mutex_;
   std::string first_error_;  // guarded by error_mutex_
+  std::string failure_;      // guarded by error_mutex_
 };
 
 }  // namespace chatctl::loadgen

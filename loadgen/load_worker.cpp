@@ -2,12 +2,15 @@
 // paces connection attempts and publishing, and the lws callback that hands each connection's
 // events to it (load_connection.cpp). Everything here runs on the worker's thread, except
 // Start/Wake/Join/AckedOn/first_error, which the coordinator calls, and the worker's ticker thread,
-// which only calls Wake once a millisecond.
+// which only calls Wake once a millisecond. An exception on either thread stops the worker at the
+// thread's edge (Run, the ticker, and Callback, since none may unwind through lws) and ends the run
+// with an error.
 #include "loadgen/load_worker.h"
 
 #include <algorithm>
 #include <chrono>
 
+#include "lib/log.h"
 #include "loadgen/load_connection.h"
 
 namespace chatctl::loadgen {
@@ -38,6 +41,16 @@ void WorkerShared::NoteError(std::string_view what) {
 std::string WorkerShared::first_error() const {
   std::lock_guard lock(error_mutex_);
   return first_error_;
+}
+
+void WorkerShared::NoteFailure(std::string_view what) {
+  std::lock_guard lock(error_mutex_);
+  if (failure_.empty()) failure_ = std::string(what.substr(0, 300));
+}
+
+std::string WorkerShared::failure() const {
+  std::lock_guard lock(error_mutex_);
+  return failure_;
 }
 
 LoadWorker::LoadWorker(const LoadPlan& plan, const Dialect& dialect, LoadControl& control,
@@ -75,6 +88,30 @@ std::uint64_t LoadWorker::AckedOn(int channel) const {
 }
 
 void LoadWorker::Run() {
+  try {
+    Serve();
+  } catch (...) {
+    Fail(std::current_exception());
+  }
+}
+
+void LoadWorker::Fail(const std::exception_ptr& caught) noexcept {
+  shared_.failed.store(true);  // first: this much cannot fail, and it alone ends the run
+  try {
+    std::string what = "an exception that is not a std::exception";
+    try {
+      std::rethrow_exception(caught);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log::Error("a load worker stopped on an exception", {{"error", what}});
+    shared_.NoteFailure(what);
+  } catch (...) {  // no memory for the words: the flag says enough
+  }
+}
+
+void LoadWorker::Serve() {
   lws_set_log_level(0, nullptr);  // failures are counted and reported by the coordinator
   protocols_[0].name = kProtocolName;
   protocols_[0].callback = Callback;
@@ -102,29 +139,41 @@ void LoadWorker::Run() {
     std::lock_guard lock(context_mu_);
     context_ = context;
   }
+  // However Serve ends, a throw included: the ticker stops, then the context goes.
+  struct Teardown {
+    LoadWorker& worker;
+    lws_context* context;
+    std::thread ticker;
+    ~Teardown() {
+      worker.ticking_.store(false);
+      if (ticker.joinable()) ticker.join();
+      {
+        std::lock_guard lock(worker.context_mu_);  // no Wake() may be inside lws_cancel_service now
+        worker.context_ = nullptr;
+      }
+      lws_context_destroy(context);  // drops every connection; the callbacks still see them go
+    }
+  } teardown{*this, context, {}};
   // The tick comes from a thread of its own through lws_cancel_service, not from an lws timer:
   // lws rounds a timer's wait down to whole milliseconds for poll(), so a timer due within the
   // next millisecond makes the loop spin with a zero timeout, and a 1 ms tick would spin always.
   ticking_.store(true);
-  std::thread ticker([this] {
-    auto next = Clock::now();
-    while (ticking_.load()) {
-      next = std::max(next + kTick, Clock::now());  // late after a stall: no burst of catch-up
-      std::this_thread::sleep_until(next);
-      Wake();
+  teardown.ticker = std::thread([this] {
+    try {
+      auto next = Clock::now();
+      while (ticking_.load()) {
+        next = std::max(next + kTick, Clock::now());  // late after a stall: no burst of catch-up
+        std::this_thread::sleep_until(next);
+        Wake();
+      }
+    } catch (...) {
+      Fail(std::current_exception());  // the coordinator sees it and stops the worker
     }
   });
   OnTick();
-  while (control_.phase.load() != Phase::kStop) {
+  while (control_.phase.load() != Phase::kStop && !shared_.failed.load()) {
     if (lws_service(context, 0) < 0) break;
   }
-  ticking_.store(false);
-  ticker.join();
-  {
-    std::lock_guard lock(context_mu_);  // no Wake() may be inside lws_cancel_service now
-    context_ = nullptr;
-  }
-  lws_context_destroy(context);  // drops every connection; the callbacks still see them go
 }
 
 void LoadWorker::OnTick() {
@@ -147,6 +196,19 @@ void LoadWorker::OnTick() {
 }
 
 int LoadWorker::Callback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
+                         std::size_t len) {
+  try {
+    return Dispatch(wsi, reason, user, in, len);
+  } catch (...) {
+    // lws passes every callback a wsi, and its context's user is this worker.
+    auto* worker =
+        wsi != nullptr ? static_cast<LoadWorker*>(lws_context_user(lws_get_context(wsi))) : nullptr;
+    if (worker != nullptr) worker->Fail(std::current_exception());
+    return user != nullptr ? -1 : 0;  // closes the connection it happened on, if any
+  }
+}
+
+int LoadWorker::Dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in,
                          std::size_t len) {
   auto* c = static_cast<LoadConnection*>(user);
   const char* bytes = static_cast<const char*>(in);

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,11 +43,19 @@ class LoadWorker {
   // Only after Join. One histogram per URL of the plan: the subscribers on that node.
   const std::vector<LatencyHistogram>& latency_by_url() const { return shared_.latency_by_url; }
   std::string first_error() const { return shared_.first_error(); }
+  // An exception stopped this worker; the run cannot go on. failure() says what it was.
+  bool failed() const { return shared_.failed.load(); }
+  std::string failure() const { return shared_.failure(); }
 
  private:
-  void Run();
+  void Run();  // the thread's edge: catches what Serve throws
+  void Serve();
   void OnTick();
+  // The edge of the worker's threads: an exception stops the worker, says why, and ends the run.
+  void Fail(const std::exception_ptr& caught) noexcept;
+  // lws calls Callback; it catches what Dispatch throws, so that no exception unwinds through lws.
   static int Callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
+  static int Dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
 
   LoadControl& control_;  // the coordinator's; the worker only reads it, but for a last kStop
   WorkerShared shared_;   // the worker's thread
