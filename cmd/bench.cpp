@@ -262,7 +262,8 @@ int Run(BenchOptions& o) {
   if (!report) {
     std::fprintf(stderr, "chatctl: bench: %s: %s\n", report.error().code.c_str(),
                  report.error().message.c_str());
-    return report.error().code == "unavailable" ? kExitUnavailable : kExitUsage;
+    if (report.error().code == "unavailable") return kExitUnavailable;
+    return report.error().code == "bad_request" ? kExitUsage : kExitFailed;
   }
   if (o.json) {
     PrintJson(plan, *report);

@@ -1,3 +1,5 @@
+// The coordinator of a run (load_run.h): it splits the plan's connections over the workers, walks
+// the phases on the calling thread and sums the workers' counters. It touches no connection.
 #include "loadgen/load_run.h"
 
 #include <algorithm>
@@ -20,20 +22,13 @@ constexpr auto kStallLimit = 10s;
 constexpr auto kDrainQuiet = 2s;
 constexpr auto kProgressEvery = 250ms;
 
-std::int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
-}
-
 class Coordinator {
  public:
-  Coordinator(const LoadPlan& plan, const std::function<void(const LoadProgress&)>& progress)
-      : plan_(plan), progress_(progress) {}
+  Coordinator(const LoadPlan& plan, const Dialect& dialect,
+              const std::function<void(const LoadProgress&)>& progress)
+      : plan_(plan), dialect_(dialect), progress_(progress) {}
 
   Result<LoadReport> Run() {
-    auto dialect = MakeDialect(plan_.dialect);
-    if (!dialect) return dialect.error();
-    dialect_ = std::move(dialect.value());
     MakeWorkers();
     for (auto& worker : workers_) worker->Start();
 
@@ -41,6 +36,10 @@ class Coordinator {
     bool set_up = WaitFor("connecting", setup_limit, [&] {
       return Sum(&WorkerCounters::ready) + Sum(&WorkerCounters::setup_failures) == connections_;
     });
+    if (AnyWorkerFailed()) {
+      Stop();
+      return WorkerFailure();
+    }
     std::uint64_t failures = Sum(&WorkerCounters::setup_failures);
     if (!set_up || failures > 0) {
       std::string why = FirstError();
@@ -79,6 +78,7 @@ class Coordinator {
     }
     if (report.first_error.empty()) report.first_error = FirstError();
     Stop();
+    if (AnyWorkerFailed()) return WorkerFailure();
 
     report.totals = Totals();
     std::int64_t last_ack = 0, last_delivery = 0;
@@ -128,7 +128,7 @@ class Coordinator {
     }
     for (auto& list : specs) {
       if (list.empty()) continue;
-      workers_.push_back(std::make_unique<LoadWorker>(plan_, *dialect_, control_, std::move(list)));
+      workers_.push_back(std::make_unique<LoadWorker>(plan_, dialect_, control_, std::move(list)));
     }
   }
 
@@ -181,12 +181,14 @@ class Coordinator {
     return expected;
   }
 
-  // Polls `done` every few milliseconds for at most `limit`, reporting progress on the way.
+  // Polls `done` every few milliseconds for at most `limit`, reporting progress on the way. A
+  // stopped worker ends every wait at once: the run is over.
   template <class Done>
   bool WaitFor(const char* phase, std::chrono::nanoseconds limit, Done done) {
     auto start = Clock::now();
     auto next_report = start;
     while (true) {
+      if (AnyWorkerFailed()) return false;
       if (done()) return true;
       auto now = Clock::now();
       if (now - start >= limit) return false;
@@ -234,6 +236,21 @@ class Coordinator {
     return t;
   }
 
+  bool AnyWorkerFailed() const {
+    return std::any_of(workers_.begin(), workers_.end(),
+                       [](const auto& worker) { return worker->failed(); });
+  }
+
+  // After Stop: every worker's thread has ended, so what it noted is all there is.
+  Error WorkerFailure() const {
+    for (auto& worker : workers_) {
+      if (worker->failed()) {
+        return Error{"internal", "a load worker stopped on an exception: " + worker->failure()};
+      }
+    }
+    return Error{"internal", "a load worker stopped on an exception"};
+  }
+
   std::string FirstError() const {
     for (auto& worker : workers_) {
       if (auto error = worker->first_error(); !error.empty()) return error;
@@ -242,8 +259,8 @@ class Coordinator {
   }
 
   const LoadPlan& plan_;
+  const Dialect& dialect_;
   const std::function<void(const LoadProgress&)>& progress_;
-  std::unique_ptr<Dialect> dialect_;
   LoadControl control_;
   std::vector<std::unique_ptr<LoadWorker>> workers_;
   std::vector<std::uint64_t> subscribers_on_;
@@ -251,13 +268,26 @@ class Coordinator {
   std::int64_t start_ns_ = 0;
 };
 
+Status CheckPlan(const LoadPlan& plan) {
+  if (plan.urls.empty()) return Error{"bad_request", "no URL to connect to"};
+  if (plan.channels < 1) return Error{"bad_request", "--channels must be at least 1"};
+  return Ok{};
+}
+
 }  // namespace
 
 Result<LoadReport> RunLoad(const LoadPlan& plan,
                            const std::function<void(const LoadProgress&)>& progress) {
-  if (plan.urls.empty()) return Error{"bad_request", "no URL to connect to"};
-  if (plan.channels < 1) return Error{"bad_request", "--channels must be at least 1"};
-  Coordinator coordinator(plan, progress);
+  if (auto checked = CheckPlan(plan); !checked) return checked.error();
+  auto dialect = MakeDialect(plan.dialect);
+  if (!dialect) return dialect.error();
+  return RunLoad(plan, **dialect, progress);
+}
+
+Result<LoadReport> RunLoad(const LoadPlan& plan, const Dialect& dialect,
+                           const std::function<void(const LoadProgress&)>& progress) {
+  if (auto checked = CheckPlan(plan); !checked) return checked.error();
+  Coordinator coordinator(plan, dialect, progress);
   return coordinator.Run();
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "lib/result.h"
+#include "loadgen/dialect.h"
 #include "loadgen/histogram.h"
 #include "loadgen/load_plan.h"
 
@@ -46,9 +47,13 @@ struct LoadProgress {
   std::uint64_t ready = 0, connections = 0;
 };
 
-// Fails when the connections cannot be set up (every one is tried a few times) or when the cluster
-// stops answering for long; otherwise reports, losses and errors included.
+// Fails when the connections cannot be set up (every one is tried a few times), when the cluster
+// stops answering for long, or with code "internal" when an exception stopped a worker thread;
+// otherwise reports, losses and errors included.
 Result<LoadReport> RunLoad(const LoadPlan& plan,
+                           const std::function<void(const LoadProgress&)>& progress);
+// The same with a dialect of the caller's; plan.dialect is not read.
+Result<LoadReport> RunLoad(const LoadPlan& plan, const Dialect& dialect,
                            const std::function<void(const LoadProgress&)>& progress);
 
 }  // namespace chatctl::loadgen
