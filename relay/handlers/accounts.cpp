@@ -109,8 +109,8 @@ void Accounts::Welcome(Session& s, const std::string& user, bool admin, bool wit
     claims.admin = admin;
     token = MintToken(claims, *gw_.config.secret);
   }
-  gw_.out.Send(s, protocol::Welcome(user, "n" + std::to_string(gw_.config.node_id), gw_.NowMs(),
-                                    token));
+  gw_.out.Send(
+      s, protocol::Welcome(user, "n" + std::to_string(gw_.config.node_id), gw_.NowMs(), token));
 }
 
 void Accounts::ForgetRefilledBudgets(std::int64_t now_ms) {

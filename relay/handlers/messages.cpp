@@ -19,7 +19,8 @@ void Messages::Join(Session& s, const protocol::Ref& ref, const protocol::Join& 
   std::size_t max_joins = gw_.config.limits.max_joins_per_session;
   if (s.channels.size() >= max_joins) {
     return gw_.SendError(
-        s, ref, {"too_large", "joined too many channels (limit " + std::to_string(max_joins) + ")"});
+        s, ref,
+        {"too_large", "joined too many channels (limit " + std::to_string(max_joins) + ")"});
   }
   ReadJob job;
   job.session = s.id;

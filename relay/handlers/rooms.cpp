@@ -47,7 +47,8 @@ void Rooms::Commit(Session& s, const protocol::Ref& ref, const std::string& op,
       *plan, s.user, [this, id, ref, fields](const WriteJob&, const Status& status) {
         Session* asker = gw_.sessions.Find(id);
         if (asker == nullptr) return;
-        if (!status.ok()) return gw_.SendError(*asker, ref, {"unavailable", status.error().message});
+        if (!status.ok())
+          return gw_.SendError(*asker, ref, {"unavailable", status.error().message});
         gw_.out.Send(*asker, protocol::OkReply(ref, fields));
       });
   if (!submitted) {
@@ -79,8 +80,8 @@ void Rooms::RoomOp(Session& s, const protocol::Ref& ref, const protocol::RoomOp&
 }
 
 void Rooms::Create(Session& s, const protocol::Ref& ref, const protocol::RoomOp& op) {
-  auto plan = PlanRoomCreate(gw_.directory, op.channel, op.is_private, op.topic.value_or(""),
-                             s.user);
+  auto plan =
+      PlanRoomCreate(gw_.directory, op.channel, op.is_private, op.topic.value_or(""), s.user);
   if (!plan.ok()) return gw_.SendError(s, ref, plan.error());
   if (Status allowed = gw_.directory.CheckRoom(op.channel, s.user, s.admin, gw_.NowMs());
       !allowed.ok()) {
@@ -116,8 +117,8 @@ void Rooms::Create(Session& s, const protocol::Ref& ref, const protocol::RoomOp&
               } else if (!RoomCreateStood(job, owner)) {
                 gw_.SendError(*again, ref, {"conflict", "channel '" + channel + "' exists"});
               } else {
-                gw_.out.Send(*again,
-                             protocol::OkReply(ref, protocol::RoomObject(channel, &*job.room_after)));
+                gw_.out.Send(*again, protocol::OkReply(
+                                         ref, protocol::RoomObject(channel, &*job.room_after)));
               }
             });
         if (!submitted) gw_.SendError(*asker, ref, {"unavailable", "store queue full; try again"});

@@ -228,7 +228,8 @@ TEST_CASE("a commit that fails on a full disk uses no numbers, and numbering goe
 
   REQUIRE(failed.has_value());
   REQUIRE_FALSE(failed->status.ok());
-  CHECK_THAT(failed->status.error().message, Catch::Contains("disk full") || Catch::Contains("I/O"));
+  CHECK_THAT(failed->status.error().message,
+             Catch::Contains("disk full") || Catch::Contains("I/O"));
   CHECK(failed->jobs.size() == 200);
 
   Committed next = Commit(*writer, deliveries, {Local(300), Local(301)});
