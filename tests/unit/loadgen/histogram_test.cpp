@@ -1,3 +1,5 @@
+// The load generator's latency histogram (loadgen/histogram.h): bucket bounds, percentiles of a
+// known distribution, and merging. Not its speed: that shows in bench/ runs.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
