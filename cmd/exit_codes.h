@@ -14,6 +14,8 @@ enum ExitCode : int {
   kExitUnauthorized = 4,  // the node refused the credentials (close 4401; HTTP 401 or 403)
   kExitInternal = 70,     // serve: one of the node's threads failed (an internal error, logged);
                           // the node stopped cleanly. 70 is sysexits.h's EX_SOFTWARE
+  kExitDataDirInUse = 73,  // serve: another process holds the data directory (its lock);
+                           // 73 is sysexits.h's EX_CANTCREAT
 };
 
 }  // namespace chatctl::cmd

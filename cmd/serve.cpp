@@ -62,7 +62,8 @@ int RunServe(ServeOptions& o) {
   Status status = relay::RunNode(o.node);
   if (!status.ok()) {
     std::fprintf(stderr, "chatctl: serve: %s\n", status.error().message.c_str());
-    return status.error().code == "internal" ? kExitInternal : kExitFailed;
+    if (status.error().code == "internal") return kExitInternal;
+    return status.error().code == "locked" ? kExitDataDirInUse : kExitFailed;
   }
   return kExitOk;
 }
