@@ -1,7 +1,9 @@
 // Logins and sign-up over WebSocket: `hello` with a token, a name (open mode) or a password, and
 // `register`. Passwords are checked and hashed on the password worker; everything else runs on
-// the gateway thread, which owns this object. Failed password logins are budgeted per client
-// address: argon2id is slow on purpose, and guessing should be too.
+// the gateway thread, which owns this object. Password attempts are budgeted per client address
+// and per user name before any hashing is queued, and the hashing itself takes turns between
+// addresses: argon2id is slow on purpose, guessing should be too, and one address's flood must not
+// hold up anyone else's login.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +14,8 @@
 #include "lib/result.h"
 #include "lib/store.h"
 #include "relay/gateway_context.h"
+#include "relay/handlers/login_budget.h"
+#include "relay/handlers/password_turns.h"
 
 namespace chatctl::relay {
 
@@ -25,7 +29,7 @@ std::uint16_t CloseCodeFor(const Error& refused);
 
 class Accounts {
  public:
-  explicit Accounts(GatewayContext& gw) : gw_(gw) {}
+  explicit Accounts(GatewayContext& gw);
 
   void Hello(Session& s, const protocol::Ref& ref, const protocol::Hello& hello);
   void Register(Session& s, const protocol::Ref& ref, const protocol::Register& r);
@@ -38,7 +42,8 @@ class Accounts {
   void Welcome(Session& s, const std::string& user, bool admin, bool with_token);
 
   GatewayContext& gw_;
-  std::unordered_map<std::string, TokenBucket> failed_logins_;  // client address -> budget
+  LoginBudget attempts_;          // password attempts per client address and per user name
+  PasswordTurns password_turns_;  // the password worker's jobs, in turns between addresses
 };
 
 }  // namespace chatctl::relay

@@ -33,6 +33,11 @@ bool TokenBucket::Peek(std::int64_t now_ms) {
   return tokens_ >= 1.0;
 }
 
+void TokenBucket::Give(std::int64_t now_ms) {
+  Refill(now_ms);
+  tokens_ = std::min(burst_, tokens_ + 1.0);
+}
+
 bool TokenBucket::Full(std::int64_t now_ms) {
   Refill(now_ms);
   return tokens_ >= burst_;
@@ -46,7 +51,7 @@ Session::Session(SessionId session_id, lws* socket, const Limits& limits, std::i
       max_out_bytes_(limits.max_outbound_bytes) {}
 
 bool Session::Enqueue(Line line) {
-  if (closing()) return true;  // nothing more goes to a connection on its way out
+  if (!accepts_output()) return true;  // nothing more goes to a connection on its way out
   out_bytes_ += line->size() + 1;
   out_.push_back(std::move(line));
   return out_bytes_ <= max_out_bytes_;
@@ -89,6 +94,7 @@ void Session::RequestClose(std::uint16_t code, std::string reason, bool discard_
   close_code = code;
   close_reason = std::move(reason);
   if (discard_output) {
+    discarded_ = true;
     out_ = {};
     out_head_ = 0;
     out_bytes_ = 0;

@@ -29,6 +29,7 @@ class TokenBucket {
   bool Take(std::int64_t now_ms);
   bool Peek(std::int64_t now_ms);  // would Take succeed? (takes nothing)
   bool Full(std::int64_t now_ms);  // refilled to the burst: nothing to remember
+  void Give(std::int64_t now_ms);  // one token back (a charge that turned out not to count)
 
  private:
   void Refill(std::int64_t now_ms);
@@ -67,6 +68,9 @@ class Session {
 
   TokenBucket bucket;
   int rate_strikes = 0;  // rate_limited answers in a row
+  // Sends handed to the store and not answered yet. A close waits for their answers: an ack says
+  // the message is stored, and a client closed without it would not know.
+  int unacked = 0;
 
   // Queues a line for the client. False when this pushes the queue past its byte limit: the
   // caller closes the session with 4408 (the client comes back with `since` and loses nothing).
@@ -81,14 +85,20 @@ class Session {
   void TakeFrame(std::size_t prefix, std::size_t max_bytes, std::vector<unsigned char>& frame);
 
   // A close the gateway decided on; carried out on a writable callback once what is queued is
-  // written, or at once when `discard_output` (a client too slow to read).
+  // written and every send is answered, or at once when `discard_output` (a client too slow to
+  // read). A closing session reads no more requests.
   std::uint16_t close_code = 0;
   std::string close_reason;
   void RequestClose(std::uint16_t code, std::string reason, bool discard_output = false);
   bool closing() const { return close_code != 0; }
+  // Lines still go out: open, or closing but owed answers to its sends.
+  bool accepts_output() const { return !closing() || (!discarded_ && unacked > 0); }
+  // The close frame may go once nothing more is owed.
+  bool ready_to_close() const { return closing() && !accepts_output() && !has_output(); }
 
  private:
   std::size_t max_out_bytes_;
+  bool discarded_ = false;  // closing with the output thrown away
   // Lines from out_head_ on are waiting. A vector, not a deque: an idle session's empty vector
   // holds no memory, where a deque allocates 576 bytes up front (of 10,000 idle connections,
   // 5.6 MB).

@@ -15,8 +15,18 @@ namespace chatctl::test {
 
 using Clock = std::chrono::steady_clock;
 
-RawWs::RawWs(int port, const std::string& path, bool ask_subprotocol, int receive_buffer) {
+RawWs::RawWs(int port, const std::string& path, bool ask_subprotocol, int receive_buffer,
+             const std::string& source) {
   fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (!source.empty()) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    if (inet_pton(AF_INET, source.c_str(), &from.sin_addr) != 1 ||
+        bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+      close(fd_);
+      throw std::runtime_error("cannot bind to source address " + source);
+    }
+  }
   // Before connect: the window scale is agreed in the handshake, and shrinking the buffer
   // later leaves the sender stalled on zero-window probes.
   if (receive_buffer > 0) {

@@ -28,9 +28,11 @@ class RawWs {
   };
 
   // Connects to 127.0.0.1:port and upgrades at `path`; throws on failure. A receive_buffer
-  // (SO_RCVBUF bytes) makes a small window, for tests of a client that does not read.
+  // (SO_RCVBUF bytes) makes a small window, for tests of a client that does not read. A `source`
+  // address (another of 127.0.0.0/8) makes the connection come from there, as a second client
+  // machine would.
   explicit RawWs(int port, const std::string& path = "/ws", bool ask_subprotocol = true,
-                 int receive_buffer = 0);
+                 int receive_buffer = 0, const std::string& source = "");
   ~RawWs();
   RawWs(const RawWs&) = delete;
   RawWs& operator=(const RawWs&) = delete;
