@@ -16,6 +16,7 @@
 #include "lib/log.h"
 #include "lib/thread_annotations.h"
 #include "relay/checkpointer.h"
+#include "relay/data_dir_lock.h"
 #include "relay/gateway.h"
 #include "relay/history_reader.h"
 #include "relay/store_writer.h"
@@ -52,9 +53,19 @@ std::string EndpointHost(const std::string& endpoint) {
 // The bus the options ask for: the ZeroMQ mesh, or nothing beyond this node.
 Result<std::unique_ptr<bus::Bus>> MakeBus(const NodeOptions& options, const std::string& db_path) {
   bool meshed = !options.mesh_bind.empty() || !options.peers.empty();
+  bool keyed = !options.mesh_key_file.empty() || !options.mesh_trust_file.empty();
+  // Half a mesh configuration is refused at start rather than run as something else: keys
+  // without a trust file (or the other way round), or keys for a node with no mesh at all.
+  if (options.mesh_key_file.empty() != options.mesh_trust_file.empty()) {
+    return Error{"bad_request", "--mesh-key and --mesh-trust go together: give both"};
+  }
   std::string kind = options.bus.empty() ? (meshed ? "zmq" : "local") : options.bus;
   if (kind == "local") {
     if (meshed) return Error{"bad_request", "--bus local takes no --mesh-bind or --peer"};
+    if (keyed) {
+      return Error{"bad_request",
+                   "--mesh-key and --mesh-trust are for a mesh: give --mesh-bind or --peer too"};
+    }
     return std::unique_ptr<bus::Bus>(std::make_unique<bus::LocalBus>());
   }
   if (kind != "zmq") return Error{"bad_request", "--bus must be local or zmq"};
@@ -62,9 +73,6 @@ Result<std::unique_ptr<bus::Bus>> MakeBus(const NodeOptions& options, const std:
   mesh.node_id = options.node_id;
   if (!options.mesh_bind.empty()) mesh.bind = options.mesh_bind;
   mesh.peers = options.peers;
-  if (options.mesh_key_file.empty() != options.mesh_trust_file.empty()) {
-    return Error{"bad_request", "--mesh-key and --mesh-trust go together"};
-  }
   if (!options.mesh_key_file.empty()) {
     auto pair = bus::ReadKeyFile(options.mesh_key_file);
     if (!pair.ok()) return pair.error();
@@ -147,6 +155,9 @@ Status RunNode(const NodeOptions& options) {
   if (ec)
     return Error{"unavailable",
                  "cannot create data directory " + options.data_dir + ": " + ec.message()};
+  // Held until RunNode returns: the writer and every store connection close before it does.
+  auto lock = DataDirLock::Acquire(options.data_dir);
+  if (!lock.ok()) return lock.error();
   std::string db_path = (std::filesystem::path(options.data_dir) / "chatctl.db").string();
   auto write_store = Store::OpenWriter(db_path, options.durability);
   if (!write_store.ok()) return write_store.error();

@@ -24,6 +24,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "lib/bus/handshake_monitor.h"
 #include "lib/bus/mesh_fetch.h"
 #include "lib/bus/mesh_peers.h"
 #include "lib/bus/mesh_security.h"
@@ -92,6 +93,7 @@ struct ZmqBus::Impl {
   zmq::socket_t router{context, zmq::socket_type::router};
   std::map<std::uint32_t, zmq::socket_t> dealers;  // per reachable peer, to its ROUTER
   MeshSecurity security;
+  MeshMonitors monitors;  // why handshakes fail, logged on both sides; after the sockets
   PeerTable peers;
   Replication replication;
   OwnHeartbeat heartbeat;
@@ -122,6 +124,9 @@ struct ZmqBus::Impl {
     } catch (const zmq::error_t& e) {
       return Error{"unavailable", "cannot bind the mesh at " + options.bind + ": " + e.what()};
     }
+    if (Status s = monitors.WatchServer(context, pub, "PUB"); !s.ok()) return s;
+    if (Status s = monitors.WatchServer(context, router, "ROUTER"); !s.ok()) return s;
+    if (Status s = monitors.WatchClient(context, sub, "SUB"); !s.ok()) return s;
     wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wake_fd < 0) return Error{"unavailable", "eventfd failed"};
     auto heads = options.store->Heads();
@@ -171,6 +176,7 @@ struct ZmqBus::Impl {
     for (const std::string& peer : options.peers) {
       if (security.secured()) {
         security.StartBootstrap(context, peer);
+        WatchBootstraps(peer);
       } else {
         Subscribe(peer, "");
       }
@@ -203,6 +209,14 @@ struct ZmqBus::Impl {
     return Ok{};
   }
 
+  // A bootstrap SUB refused by the --peer's ZAP handler is the only word this node gets that
+  // its key is not trusted there.
+  void WatchBootstraps(const std::string& endpoint) {
+    for (auto& b : security.bootstraps()) {
+      if (b.endpoint == endpoint) monitors.WatchBootstrap(context, endpoint, b.socket);
+    }
+  }
+
   Status PollOnce(std::int64_t timeout_ms) {
     std::vector<zmq::pollitem_t> items = {{nullptr, wake_fd, ZMQ_POLLIN, 0},
                                           {sub.handle(), 0, ZMQ_POLLIN, 0},
@@ -217,8 +231,11 @@ struct ZmqBus::Impl {
       items.push_back({dealer.handle(), 0, ZMQ_POLLIN, 0});
       dealer_nodes.push_back(node);
     }
+    std::size_t first_monitor = items.size();
+    monitors.AddPollItems(items);
     if (Status s = PollFor(items, std::chrono::milliseconds(timeout_ms)); !s.ok()) return s;
     auto ready = [&](std::size_t i) { return (items[i].revents & ZMQ_POLLIN) != 0; };
+    monitors.Drain(items, first_monitor, SteadyMs());
 
     if (ready(0)) {
       if (Status s = DrainOutbox(); !s.ok()) return s;
@@ -234,7 +251,10 @@ struct ZmqBus::Impl {
       if (!read.ok()) return read.error();
       if (*read) answered.push_back(bootstrap.endpoint);
     }
-    for (const auto& endpoint : answered) security.Heard(endpoint);
+    for (const auto& endpoint : answered) {
+      monitors.ForgetBootstraps(endpoint);  // before their sockets go
+      security.Heard(endpoint);
+    }
     if (ready(1)) {
       if (Status s = ReadBurst(256, [&] { return ReadSub(sub, "SUB"); }); !s.ok()) return s;
     }

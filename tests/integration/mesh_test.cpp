@@ -290,6 +290,41 @@ TEST_CASE("a node whose CURVE key is not trusted cannot publish into a secured m
   }
   CHECK(StoredRows(n3).size() == 5);  // its own only
   CHECK(n1.log().find("refused a node whose key is not trusted") != std::string::npos);
+  // The refused node is told too, with the reason.
+  CHECK(WaitUntil(
+      [&] { return n3.log().find("the other node refused this node's key") != std::string::npos; },
+      10s));
+}
+
+TEST_CASE("a plaintext node facing a secured one is refused, and both logs say why",
+          "[mesh][curve]") {
+  TempDir dir;
+  auto out = RunChatctl({"admin", "mesh-keygen", "--out", dir.path() + "/n1.key"});
+  REQUIRE(out.exit_code == 0);
+  std::ofstream(dir.path() + "/trust") << out.out;
+  auto args = MeshArgs(1);
+  args.insert(args.end(),
+              {"--mesh-key", dir.path() + "/n1.key", "--mesh-trust", dir.path() + "/trust"});
+  Node secured(dir.path() + "/d1", args);
+  Node plain(dir.path() + "/d2", MeshArgs(2, {secured.mesh_pub()}));
+  // The secured side reads the plaintext greeting and names the mismatch; the plaintext side may
+  // be cut off before it reads the other's greeting, and then says it may be the keys.
+  CHECK(WaitUntil(
+      [&] {
+        return secured.log().find("one node has --mesh-key and the other has not") !=
+               std::string::npos;
+      },
+      10s));
+  CHECK(WaitUntil(
+      [&] {
+        return plain.log().find("one node has --mesh-key and the other has not") !=
+                   std::string::npos ||
+               plain.log().find("it may have --mesh-key while this node has not") !=
+                   std::string::npos;
+      },
+      10s));
+  CHECK(plain.log().find("mesh: refused by a node") != std::string::npos);
+  CHECK(secured.log().find("mesh: refused a node") != std::string::npos);
 }
 
 TEST_CASE("a mesh on a non-loopback address needs keys or --mesh-insecure", "[mesh][curve]") {
@@ -302,4 +337,17 @@ TEST_CASE("a mesh on a non-loopback address needs keys or --mesh-insecure", "[me
                           "tcp://127.0.0.1:0", "--mesh-key", dir.path() + "/chatctl.db"});
   CHECK(half.exit_code == 1);
   CHECK(half.err.find("go together") != std::string::npos);
+  // Keys for a node that has no mesh at all are a mistake, not a single node.
+  auto keygen = RunChatctl({"admin", "mesh-keygen", "--out", dir.path() + "/k"});
+  REQUIRE(keygen.exit_code == 0);
+  std::ofstream(dir.path() + "/t") << keygen.out;
+  auto keys_alone =
+      RunChatctl({"serve", "--listen", "127.0.0.1:0", "--data", dir.path(), "--mesh-key",
+                  dir.path() + "/k", "--mesh-trust", dir.path() + "/t"});
+  CHECK(keys_alone.exit_code == 1);
+  CHECK(keys_alone.err.find("are for a mesh") != std::string::npos);
+  auto key_alone = RunChatctl(
+      {"serve", "--listen", "127.0.0.1:0", "--data", dir.path(), "--mesh-key", dir.path() + "/k"});
+  CHECK(key_alone.exit_code == 1);
+  CHECK(key_alone.err.find("go together") != std::string::npos);
 }
