@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "lib/utf8.h"
 #include "relay/history_reader.h"
+#include "relay/http/upgrade_check.h"
 #include "relay/store_writer.h"
 
 namespace chatctl::relay {
@@ -185,6 +186,13 @@ int Gateway::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::siz
       std::string_view path(uri);
       if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
       if (path != "/ws" && path != "/ws/") return 1;  // the protocol's one endpoint
+      char version[16] = {0}, key[64] = {0};
+      lws_hdr_copy(wsi, version, sizeof version, WSI_TOKEN_VERSION);
+      lws_hdr_copy(wsi, key, sizeof key, WSI_TOKEN_KEY);
+      if (auto refusal = RefuseUpgrade(version, key)) {
+        HttpServer::WriteNow(wsi, *refusal);
+        return 1;  // lws closes the connection
+      }
       return gw_.draining ? 1 : 0;
     }
     case LWS_CALLBACK_ESTABLISHED: {
@@ -218,7 +226,7 @@ int Gateway::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::siz
 
 void Gateway::Route(const HttpResponder& respond, const HttpRequest& request) {
   if (request.path.rfind(kApiPrefix, 0) == 0) return api_.Handle(respond, request);
-  respond(RouteHttp(request.path, gw_.Snapshot()));
+  respond(RouteHttp(request.method, request.path, gw_.Snapshot()));
 }
 
 void Gateway::OnTick() {
@@ -253,11 +261,14 @@ int Gateway::OnReceive(Session& s, const char* data, std::size_t len) {
   if (s.closing()) return 0;  // drop what arrives on a connection on its way out
   if (s.rx.empty()) s.rx_binary = lws_frame_is_binary(s.wsi) != 0;
   std::size_t max = gw_.config.limits.max_frame_bytes;
+  // Refusals close through the outbound path like every other close: the close frame is written
+  // once, after what is already queued (acks of earlier sends), and lws then waits for the
+  // client's close while this callback drops the rest of the frame. Returning -1 here instead
+  // closed the socket with the client's bytes unread, and the reset lost the close frame (1006).
   if (s.rx.size() + len + lws_remaining_packet_payload(s.wsi) > max) {
-    std::string reason = "frame larger than " + std::to_string(max) + " bytes";
-    lws_close_reason(s.wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-                     reinterpret_cast<unsigned char*>(reason.data()), reason.size());
-    return -1;
+    std::string().swap(s.rx);
+    out_.Close(s, protocol::kCloseTooLarge, "frame larger than " + std::to_string(max) + " bytes");
+    return 0;
   }
   s.rx.append(data, len);
   if (lws_remaining_packet_payload(s.wsi) != 0 || !lws_is_final_fragment(s.wsi)) return 0;
@@ -270,11 +281,8 @@ int Gateway::OnReceive(Session& s, const char* data, std::size_t len) {
     return 0;
   }
   if (!IsValidUtf8(frame)) {
-    static const char kReason[] = "invalid UTF-8";
-    lws_close_reason(s.wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD,
-                     reinterpret_cast<unsigned char*>(const_cast<char*>(kReason)),
-                     sizeof kReason - 1);
-    return -1;
+    out_.Close(s, protocol::kCloseInvalidUtf8, "invalid UTF-8");
+    return 0;
   }
   Dispatch(s, frame);
   return 0;
@@ -355,6 +363,7 @@ void Gateway::OnCommitted(Committed committed) {
       } else if (Session* s = gw_.sessions.Find(job.session)) {
         gw_.SendError(*s, job.ref,
                       {"unavailable", "message not stored: " + committed.status.error().message});
+        gw_.Answered(*s);
       }
     }
     return;
@@ -368,6 +377,7 @@ void Gateway::OnCommitted(Committed committed) {
     ++(job.remote ? stats_.messages_replicated : stats_.messages_accepted);
     if (Session* s = gw_.sessions.Find(job.session)) {
       out_.Send(*s, protocol::Ack(job.ref, job.message));
+      gw_.Answered(*s);
     }
     if (job.done) job.done(job, Ok{});
     gw_.channels.Deliver(job.message);

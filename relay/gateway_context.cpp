@@ -14,9 +14,15 @@ GatewayContext::GatewayContext(GatewayConfig c, Outbound& outbound, GatewayStats
       commits([this](const WriteJob& job) {
         if (Session* s = sessions.Find(job.session)) {
           SendError(*s, job.ref, {"unavailable", "store queue full; try again"});
+          Answered(*s);
         }
       }) {
   ids.AdvancePast(config.id_floor);
+}
+
+void GatewayContext::Answered(Session& s) {
+  if (s.unacked > 0) --s.unacked;
+  if (s.ready_to_close()) out.Close(s, s.close_code, s.close_reason);  // the close it waited for
 }
 
 Status GatewayContext::CheckAccess(const Session& s, const std::string& channel) const {

@@ -67,6 +67,8 @@ struct GatewayContext {
 
   // An error reply to `s` (the request's `ref`, the error's code and message).
   void SendError(Session& s, const protocol::Ref& ref, const Error& error);
+  // One of the session's sends has been answered (ack or error); a close that waited for it goes.
+  void Answered(Session& s);
 
   // Hands the event of `plan` by `actor` to the store; `done` runs here once it is durable (or
   // not). False, with nothing submitted, when the store's queue is full or the node drains.

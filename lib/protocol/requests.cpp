@@ -224,6 +224,12 @@ Parsed ParseObject(const FlatObject& object, const Limits& limits) {
 
 Parsed ParseLine(std::string_view line, const Limits& limits) {
   if (auto flat = FlatObject::Scan(line)) return ParseObject(*flat, limits);
+  // nlohmann stops reading at a NUL byte as if the text ended there, so a valid request followed
+  // by NUL and garbage would be taken: a raw NUL is not JSON anywhere in a line.
+  if (auto nul = line.find('\0'); nul != std::string_view::npos) {
+    return Invalid{nullptr, "bad_request",
+                   "malformed JSON: a raw NUL byte at byte " + std::to_string(nul + 1)};
+  }
   // Escapes, nesting, fractions, or not JSON at all: nlohmann reads it, or says what is wrong.
   json object;
   try {

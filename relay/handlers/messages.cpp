@@ -58,10 +58,10 @@ void Messages::Leave(Session& s, const protocol::Ref& ref, const protocol::Leave
 
 void Messages::Send(Session& s, const protocol::Ref& ref, protocol::Send send) {
   if (!s.bucket.Take(gw_.NowMs())) {
+    // Every refused send is answered, the last one before the close too.
+    gw_.SendError(s, ref, {"rate_limited", "too many messages; slow down"});
     if (++s.rate_strikes >= gw_.config.limits.rate_strikes_before_close) {
       gw_.out.Close(s, protocol::kCloseRateLimited, "rate limit exceeded again and again");
-    } else {
-      gw_.SendError(s, ref, {"rate_limited", "too many messages; slow down"});
     }
     return;
   }
@@ -77,11 +77,16 @@ void Messages::Send(Session& s, const protocol::Ref& ref, protocol::Send send) {
   job.session = s.id;
   job.ref = ref;
   gw_.commits.Queue(std::move(job));  // to the writer with the frame's other sends
+  ++s.unacked;
 }
 
 void Messages::History(Session& s, const protocol::Ref& ref, const protocol::History& h) {
   if (Status allowed = gw_.CheckAccess(s, h.channel); !allowed.ok()) {
     return gw_.SendError(s, ref, allowed.error());
+  }
+  if (h.before && *h.before == 0) {  // nothing is older than id 0 (and 0 means "newest" below)
+    gw_.out.Send(s, protocol::HistoryReply(ref, h.channel, {}, /*more=*/false));
+    return;
   }
   ReadJob job;
   job.kind = ReadJob::Kind::kHistory;

@@ -156,13 +156,23 @@ Result<std::string> AdminApi::Authenticate(const HttpRequest& request) const {
 void AdminApi::Handle(HttpResponder respond, const HttpRequest& request) {
   const ApiRoute* route = nullptr;
   std::vector<std::string> params;
+  std::string allow;  // the methods the path has, when the request's is not one of them
+  // HEAD is GET without the body (the HTTP server leaves the body out).
+  const std::string method = request.method == "HEAD" ? "GET" : request.method;
   for (const ApiRoute& r : routes_) {
-    if (request.method != r.method) continue;
-    if (auto matched = Match(r.pattern, request.path)) {
-      route = &r;
-      params = std::move(*matched);
-      break;
+    auto matched = Match(r.pattern, request.path);
+    if (!matched) continue;
+    if (method != r.method) {
+      allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+      if (std::string_view(r.method) == "GET") allow += ", HEAD";
+      continue;
     }
+    route = &r;
+    params = std::move(*matched);
+    break;
+  }
+  if (route == nullptr && !allow.empty()) {
+    return respond(MethodNotAllowed(request.method, request.path, allow));
   }
   std::string actor = "operator";
   if (route == nullptr || !route->open) {

@@ -28,8 +28,10 @@ void AddMetric(std::string& out, const char* name, const char* type, const char*
 }  // namespace
 
 HttpReply JsonReply(const nlohmann::json& body, int status) {
-  return {status, "application/json",
-          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
+  return {status,
+          "application/json",
+          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+          {}};
 }
 
 HttpReply ErrorHttpReply(const Error& error) {
@@ -59,19 +61,32 @@ nlohmann::json NodesJson(const NodeSnapshot& node) {
           {"peers", peers}};
 }
 
-HttpReply RouteHttp(std::string_view path, const NodeSnapshot& node) {
+HttpReply MethodNotAllowed(std::string_view method, std::string_view path, std::string allow) {
+  HttpReply reply = ErrorHttpReply(
+      {"bad_request", std::string(method) + " is not allowed on " + std::string(path)});
+  reply.status = 405;
+  reply.headers.emplace_back("Allow", std::move(allow));
+  return reply;
+}
+
+HttpReply RouteHttp(std::string_view method, std::string_view path, const NodeSnapshot& node) {
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
-  if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
+  bool known = path == "/healthz" || path == "/readyz" || path == "/metrics";
+  if (known && method != "GET" && method != "HEAD") {
+    return MethodNotAllowed(method, path, "GET, HEAD");
+  }
+  if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n", {}};
   if (path == "/readyz") {
     // The store is open before the node listens; a meshed node also waits for a live peer and
     // for having applied everything the cluster says exists.
-    if (node.draining) return {503, "text/plain; charset=utf-8", "draining\n"};
+    if (node.draining) return {503, "text/plain; charset=utf-8", "draining\n", {}};
     if (node.cluster.meshed && !node.cluster.caught_up) {
       bool any_up = false;
       for (const auto& p : node.cluster.peers) any_up = any_up || p.up;
-      return {503, "text/plain; charset=utf-8", any_up ? "catching up\n" : "no peer connected\n"};
+      return {
+          503, "text/plain; charset=utf-8", any_up ? "catching up\n" : "no peer connected\n", {}};
     }
-    return {200, "text/plain; charset=utf-8", "ready\n"};
+    return {200, "text/plain; charset=utf-8", "ready\n", {}};
   }
   if (path == "/metrics") {
     std::string out;
@@ -108,9 +123,9 @@ HttpReply RouteHttp(std::string_view path, const NodeSnapshot& node) {
     std::uint64_t up = 0;
     for (const auto& p : node.cluster.peers) up += p.up ? 1 : 0;
     AddMetric(out, "chatctl_mesh_peers_up", "gauge", "Other nodes heard from recently.", up);
-    return {200, "text/plain; version=0.0.4; charset=utf-8", out};
+    return {200, "text/plain; version=0.0.4; charset=utf-8", out, {}};
   }
-  return {404, "text/plain; charset=utf-8", "not found\n"};
+  return {404, "text/plain; charset=utf-8", "not found\n", {}};
 }
 
 }  // namespace chatctl::relay

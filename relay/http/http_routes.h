@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +23,7 @@ struct HttpReply {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // more, e.g. {"Allow", "GET, HEAD"}
 };
 
 struct NodeSnapshot {
@@ -33,8 +36,11 @@ struct NodeSnapshot {
   bus::ClusterView cluster;
 };
 
-// /healthz, /readyz, /metrics; 404 for anything else.
-HttpReply RouteHttp(std::string_view path, const NodeSnapshot& node);
+// /healthz, /readyz, /metrics (GET; HEAD is answered as GET without the body); 405 for another
+// method on those paths, 404 for any other path.
+HttpReply RouteHttp(std::string_view method, std::string_view path, const NodeSnapshot& node);
+// 405 Method Not Allowed, naming the methods `path` has in the Allow header (RFC 9110 15.5.6).
+HttpReply MethodNotAllowed(std::string_view method, std::string_view path, std::string allow);
 // The cluster as this node sees it (GET /api/v1/nodes).
 nlohmann::json NodesJson(const NodeSnapshot& node);
 

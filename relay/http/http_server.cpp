@@ -20,6 +20,7 @@ struct PerRequest {
   HttpRequest* request;  // still arriving (its body)
   HttpReply* reply;      // the answer, once there is one
   std::uint64_t id;      // waiting for its answer (0: none)
+  bool head;             // a HEAD request: the answer's headers only
 };
 
 const char* MethodName(int method) {
@@ -80,6 +81,39 @@ std::unique_ptr<HttpRequest> ReadHead(lws* wsi) {
 
 HttpReply TooLarge() { return ErrorHttpReply({"too_large", "a request body has at most 64 KiB"}); }
 
+// The reply's own headers ("Name", "value"), after the common ones.
+int AddHeaders(lws* wsi, const std::vector<std::pair<std::string, std::string>>& headers,
+               unsigned char** p, unsigned char* end) {
+  for (const auto& [name, value] : headers) {
+    std::string token = name + ":";
+    if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(token.c_str()),
+                                    reinterpret_cast<const unsigned char*>(value.data()),
+                                    static_cast<int>(value.size()), p, end) != 0) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
+// HEAD: the headers GET would have, Content-Length included, and no body (RFC 9110 9.3.2). The
+// length goes in as a plain header: lws would otherwise wait for that many body bytes.
+int WriteHeadOnly(lws* wsi, const HttpReply& reply, unsigned char* start, unsigned char* p,
+                  unsigned char* end) {
+  std::string length = std::to_string(reply.body.size());
+  auto header = [&](const char* name, const std::string& value) {
+    return lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name),
+                                       reinterpret_cast<const unsigned char*>(value.data()),
+                                       static_cast<int>(value.size()), &p, end);
+  };
+  if (lws_add_http_header_status(wsi, static_cast<unsigned>(reply.status), &p, end) != 0 ||
+      header("content-type:", reply.content_type) != 0 || header("content-length:", length) != 0 ||
+      AddHeaders(wsi, reply.headers, &p, end) != 0 ||
+      lws_finalize_write_http_header(wsi, start, &p, end) != 0) {
+    return -1;
+  }
+  return lws_http_transaction_completed(wsi) != 0 ? -1 : 0;
+}
+
 }  // namespace
 
 void HttpResponder::operator()(HttpReply reply) const { server_->Respond(id_, std::move(reply)); }
@@ -116,6 +150,7 @@ int HttpServer::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::
       std::unique_ptr<HttpRequest> request = ReadHead(wsi);
       pr->reply = nullptr;
       pr->request = nullptr;
+      pr->head = request->method == "HEAD";
       pr->id = next_id_++;
       waiting_[pr->id] = wsi;
       char length[32];
@@ -127,7 +162,11 @@ int HttpServer::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::
         Respond(pr->id, TooLarge());
         return 0;
       }
-      if (announced > 0) {
+      char coding[64] = {0};
+      bool chunked =
+          lws_hdr_copy(wsi, coding, sizeof coding, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0 &&
+          std::string_view(coding).find("chunked") != std::string_view::npos;
+      if (announced > 0 || chunked) {
         pr->request = request.release();  // the body arrives in LWS_CALLBACK_HTTP_BODY
         return 0;
       }
@@ -155,13 +194,15 @@ int HttpServer::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::
       if (pr == nullptr || pr->reply == nullptr) return 0;  // still waiting for the answer
       std::unique_ptr<HttpReply> reply(pr->reply);
       pr->reply = nullptr;
-      unsigned char headers[LWS_PRE + 512];
+      unsigned char headers[LWS_PRE + 2048];
       unsigned char* start = headers + LWS_PRE;
       unsigned char* p = start;
       unsigned char* end = headers + sizeof headers - 1;
+      if (pr->head) return WriteHeadOnly(wsi, *reply, start, p, end);
       if (lws_add_http_common_headers(wsi, static_cast<unsigned>(reply->status),
                                       reply->content_type.c_str(), reply->body.size(), &p,
                                       end) != 0 ||
+          AddHeaders(wsi, reply->headers, &p, end) != 0 ||
           lws_finalize_write_http_header(wsi, start, &p, end) != 0) {
         return -1;
       }
@@ -187,6 +228,29 @@ int HttpServer::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::
       break;
   }
   return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+int HttpServer::WriteNow(lws* wsi, const HttpReply& reply) {
+  std::vector<unsigned char> buffer(LWS_PRE + 2048 + reply.body.size());
+  unsigned char* start = buffer.data() + LWS_PRE;
+  unsigned char* p = start;
+  unsigned char* end = buffer.data() + buffer.size() - 1;
+  std::string length = std::to_string(reply.body.size());
+  auto header = [&](const char* name, const std::string& value) {
+    return lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name),
+                                       reinterpret_cast<const unsigned char*>(value.data()),
+                                       static_cast<int>(value.size()), &p, end);
+  };
+  if (lws_add_http_header_status(wsi, static_cast<unsigned>(reply.status), &p, end) != 0 ||
+      header("content-type:", reply.content_type) != 0 || header("content-length:", length) != 0 ||
+      header("connection:", "close") != 0 || AddHeaders(wsi, reply.headers, &p, end) != 0 ||
+      lws_finalize_http_header(wsi, &p, end) != 0) {
+    return -1;
+  }
+  std::memcpy(p, reply.body.data(), reply.body.size());
+  p += reply.body.size();
+  auto len = static_cast<std::size_t>(p - start);
+  return lws_write(wsi, start, len, LWS_WRITE_HTTP_HEADERS) == static_cast<int>(len) ? 0 : -1;
 }
 
 void HttpServer::Respond(std::uint64_t id, HttpReply reply) {

@@ -44,6 +44,9 @@ class HttpServer {
 
   // The lws protocol entry; its `user` is this server. Valid while this server lives.
   lws_protocols Protocol();
+  // Writes `reply` whole, at once, on a connection lws has not answered yet: a refused WebSocket
+  // upgrade, which lws then closes. 0, or -1 when it could not be written.
+  static int WriteNow(lws* wsi, const HttpReply& reply);
   void Respond(std::uint64_t id, HttpReply reply);
 
  private:

@@ -15,7 +15,7 @@ constexpr std::size_t kMaxCloseReason = 123;
 }  // namespace
 
 void LwsOutbound::Send(Session& s, Line line) {
-  if (s.closing()) return;
+  if (!s.accepts_output()) return;
   ++stats_.deliveries;
   // A session with output queued is already waiting for a writable callback (OnWritable asks for
   // the next while anything is left): asking again per delivery only costs lws a pollfd update.
@@ -45,7 +45,7 @@ int LwsOutbound::OnWritable(Session& s) {
     if (s.has_output() || s.closing()) lws_callback_on_writable(s.wsi);
     return 0;
   }
-  if (s.closing()) {
+  if (s.ready_to_close()) {  // else a send's answer is still owed: its Send asks to write again
     lws_close_reason(s.wsi, static_cast<lws_close_status>(s.close_code),
                      reinterpret_cast<unsigned char*>(s.close_reason.data()),
                      std::min(s.close_reason.size(), kMaxCloseReason));

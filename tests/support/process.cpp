@@ -287,9 +287,6 @@ void Node::Restart() {
   Start();
 }
 
-namespace {
-
-// Writes `req` to 127.0.0.1:port and reads the whole response ("" on failure).
 std::string HttpExchange(int port, const std::string& req) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return "";
@@ -309,8 +306,6 @@ std::string HttpExchange(int port, const std::string& req) {
   close(fd);
   return out;
 }
-
-}  // namespace
 
 std::string HttpGet(int port, const std::string& path) {
   return HttpExchange(port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");

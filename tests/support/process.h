@@ -101,6 +101,9 @@ class Node {
   std::unique_ptr<Process> process_;
 };
 
+// Writes a raw request (head and body, as given) to 127.0.0.1:port and reads the whole response
+// until the node closes ("" on failure).
+std::string HttpExchange(int port, const std::string& request);
 // A plain HTTP/1.1 GET to 127.0.0.1:port; the whole response, head and body ("" on failure).
 std::string HttpGet(int port, const std::string& path);
 // The body of an HTTP response.

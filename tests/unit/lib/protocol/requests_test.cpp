@@ -58,6 +58,13 @@ TEST_CASE("malformed JSON is a bad_request without a ref", "[protocol]") {
   ExpectInvalid("{\"type\":\"send\",\"text\":\"\xC3\"}", "malformed JSON");  // not UTF-8
 }
 
+TEST_CASE("a raw NUL byte after a valid request makes the line a bad_request", "[protocol]") {
+  using namespace std::string_literals;
+  ExpectInvalid(R"({"type":"send","channel":"general","text":"hi"})"s + '\0' + "garbage",
+                "a raw NUL byte at byte 48");
+  ExpectInvalid("\0"s, "a raw NUL byte at byte 1");
+}
+
 TEST_CASE("JSON that is not an object is a bad_request", "[protocol]") {
   for (const char* line : {"[1,2]", "\"ping\"", "42", "null", "true"}) {
     Invalid invalid = ExpectInvalid(line, "JSON object");
