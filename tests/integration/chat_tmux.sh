@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# End to end tests of `chatctl chat` driven through tmux against a real node: each scenario starts
+# `chatctl serve` (open mode, loopback, a free port, a temporary data directory) and one or more
+# `chatctl chat` in a tmux server of its own (-L, fixed 100x30 window), types with send-keys and
+# reads the screen with capture-pane. Every wait polls with a bounded number of tries.
+#
+# Usage: chat_tmux.sh PATH/TO/chatctl SCENARIO
+# Scenarios: history, dm, unread, restart, quit, resize, pageup, escapes
+# Needs bash, tmux, coreutils and grep.
+set -euo pipefail
+
+CHATCTL=${1:?usage: chat_tmux.sh PATH/TO/chatctl SCENARIO}
+SCENARIO=${2:?usage: chat_tmux.sh PATH/TO/chatctl SCENARIO}
+work=$(mktemp -d "${TMPDIR:-/tmp}/chatctl-chat-XXXXXX")
+socket="chatctl-test-$$-$RANDOM"
+node_pid=""
+port=""
+
+cleanup() {
+    tmux -L "$socket" kill-server 2>/dev/null || true
+    if [[ -n $node_pid ]] && kill -0 "$node_pid" 2>/dev/null; then
+        kill -KILL "$node_pid" 2>/dev/null || true
+        wait "$node_pid" 2>/dev/null || true
+    fi
+    # A chat that got SIGHUP from the dying tmux may still be writing its state file.
+    for _ in $(seq 20); do rm -rf "$work" 2>/dev/null && break; sleep 0.1; done
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL ($SCENARIO): $*" >&2
+    echo "--- screen:" >&2
+    tmux -L "$socket" capture-pane -p -t chat 2>/dev/null >&2 || true
+    echo "--- last lines of the node's log:" >&2
+    tail -n 15 "$work/node.log" >&2 || true
+    exit 1
+}
+
+# start_node [PORT]: runs a node in open mode on PORT (default: one it picks) and sets $port.
+start_node() {
+    local listen=${1:-0}
+    : >"$work/node.log"
+    "$CHATCTL" serve --listen "127.0.0.1:$listen" --data "$work/data" --log-level info \
+        >"$work/node.log" 2>&1 &
+    node_pid=$!
+    port=""
+    for _ in $(seq 150); do
+        port=$(grep -o 'msg=listening.* port=[0-9]*' "$work/node.log" 2>/dev/null |
+            grep -o '[0-9]*$' || true)
+        [[ -n $port ]] && break
+        kill -0 "$node_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    [[ -n $port ]] || fail "chatctl serve did not start within 15 s"
+    export CHATCTL_URL="ws://127.0.0.1:$port"
+}
+
+# chat WINDOW ARGS...: starts `chatctl chat ARGS` in a new tmux window (the first one makes the
+# server). When chat exits, the pane says EXITED-<code> and stays.
+chat() {
+    local window=$1
+    shift
+    local command="env LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_STATE_HOME=$work/state"
+    command+=" CHATCTL_URL=$CHATCTL_URL $CHATCTL chat $*; echo EXITED-\$?; sleep 600"
+    if tmux -L "$socket" has-session -t chat 2>/dev/null; then
+        tmux -L "$socket" new-window -t chat -n "$window" "$command"
+    else
+        tmux -L "$socket" -f /dev/null -u new-session -d -s chat -n "$window" -x 100 -y 30 \
+            "$command"
+        tmux -L "$socket" set-option -t chat -g window-size manual
+    fi
+}
+
+screen() { tmux -L "$socket" capture-pane -p -t "chat:$1"; }
+
+# wait_for WINDOW REGEX: waits up to 10 s for the screen to match.
+wait_for() {
+    for _ in $(seq 100); do
+        if screen "$1" | grep -Eq -- "$2"; then return 0; fi
+        sleep 0.1
+    done
+    fail "window $1 never showed /$2/"
+}
+
+# wait_gone WINDOW REGEX: waits up to 10 s for the screen to stop matching.
+wait_gone() {
+    for _ in $(seq 100); do
+        if ! screen "$1" | grep -Eq -- "$2"; then return 0; fi
+        sleep 0.1
+    done
+    fail "window $1 still shows /$2/"
+}
+
+type_line() {
+    tmux -L "$socket" send-keys -t "chat:$1" -l "$2"
+    tmux -L "$socket" send-keys -t "chat:$1" Enter
+}
+
+keys() {
+    local window=$1
+    shift
+    tmux -L "$socket" send-keys -t "chat:$window" "$@"
+}
+
+send() { timeout 20 "$CHATCTL" send "$@" >/dev/null; }
+
+# stored CHANNEL AS REGEX: the node has a message matching REGEX in CHANNEL.
+stored() {
+    timeout 20 "$CHATCTL" tail --as "$2" -c "$1" -n 200 | grep -Eq -- "$3" ||
+        fail "#$1 holds nothing matching /$3/"
+}
+
+# count_on WINDOW TEXT: how many rows of the screen hold TEXT.
+count_on() { screen "$1" | grep -cF -- "$2" || true; }
+
+scenario_history() {
+    start_node
+    for i in 1 2 3; do send --as bob -c general "old message $i"; done
+    chat main --as alice -c general
+    wait_for main 'old message 1'
+    wait_for main 'old message 3'
+    wait_for main 'alice@.* connected'
+    send --as bob -c general "live from send"
+    wait_for main '<bob> live from send'
+    type_line main "typed by alice"
+    wait_for main '<alice> typed by alice$'
+    stored general bob '<alice> typed by alice'
+    [[ $(count_on main "live from send") == 1 ]] || fail "the live message shows more than once"
+}
+
+scenario_dm() {
+    start_node
+    chat main --as alice -c general
+    wait_for main 'connected'
+    send --as bob --to alice "psst alice"
+    wait_for main '@bob'
+    keys main M-2
+    wait_for main '<bob> psst alice'
+    type_line main "/msg carol hello carol"
+    wait_for main '@carol'
+    wait_for main '<alice> hello carol$'
+    stored dm:alice:carol carol '<alice> hello carol'
+    type_line main "back to you bob"
+    wait_for main '<alice> back to you bob$'
+}
+
+scenario_unread() {
+    start_node
+    chat main --as alice -c general -c random
+    wait_for main 'connected'
+    wait_for main '2 #random'
+    send --as bob -c random "one"
+    send --as bob -c random "two"
+    wait_for main '2 #random +2'
+    keys main M-2
+    wait_for main '<bob> two'
+    wait_gone main '2 #random +2'
+    keys main C-p
+    send --as bob -c random "alice, look"
+    wait_for main '2 #random +!1'
+    keys main M-a
+    wait_for main '<bob> alice, look'
+}
+
+scenario_restart() {
+    start_node
+    local first_port=$port
+    chat main --as alice -c general
+    wait_for main 'connected'
+    send --as bob -c general "before the kill"
+    wait_for main '<bob> before the kill'
+    kill -KILL "$node_pid"
+    wait "$node_pid" 2>/dev/null || true
+    wait_for main 'connection lost'
+    type_line main "typed while down"
+    wait_for main 'typed while down'
+    start_node "$first_port"
+    wait_for main 'connection regained'
+    wait_for main '<alice> typed while down$'
+    send --as bob -c general "after the restart"
+    wait_for main '<bob> after the restart'
+    stored general bob '<alice> typed while down'
+    for text in "before the kill" "typed while down" "after the restart"; do
+        [[ $(count_on main "$text") == 1 ]] || fail "'$text' is not on screen exactly once"
+    done
+}
+
+scenario_quit() {
+    start_node
+    chat main --as alice -c general
+    wait_for main 'connected'
+    [[ $(tmux -L "$socket" display -p -t chat:main '#{alternate_on}') == 1 ]] ||
+        fail "chat did not take the alternate screen"
+    type_line main "/quit"
+    wait_for main 'EXITED-0'
+    [[ $(tmux -L "$socket" display -p -t chat:main '#{alternate_on}') == 0 ]] ||
+        fail "the terminal is still on the alternate screen after /quit"
+    # The rooms are remembered for the next run without -c.
+    chat again --as alice
+    wait_for again '#general'
+}
+
+scenario_resize() {
+    start_node
+    send --as bob -c general "a message wide enough to need wrapping when the window is narrow"
+    chat main --as alice -c general
+    wait_for main 'wrapping when the window'
+    tmux -L "$socket" resize-window -t chat -x 30 -y 6
+    wait_for main 'terminal too small'
+    tmux -L "$socket" resize-window -t chat -x 100 -y 30
+    wait_for main 'wrapping when the window'
+    wait_gone main 'terminal too small'
+}
+
+scenario_pageup() {
+    start_node
+    for i in $(seq -w 1 80); do printf 'paged line %s\n' "$i"; done |
+        timeout 30 "$CHATCTL" send --as bob -c general >/dev/null
+    chat main --as alice -c general -n 20
+    wait_for main 'paged line 80'
+    for _ in $(seq 30); do
+        if screen main | grep -q 'paged line 01'; then break; fi
+        keys main PPage
+        sleep 0.2
+    done
+    wait_for main 'paged line 01'
+}
+
+scenario_escapes() {
+    start_node
+    send --as bob -c general $'red \e[31mtext\e[0m and a bell \a'
+    chat main --as alice -c general
+    wait_for main 'red \\x1b\[31mtext\\x1b\[0m and a bell \\x07'
+}
+
+"scenario_$SCENARIO"
+echo "ok: chat $SCENARIO"
