@@ -55,20 +55,15 @@ start_node() {
     export CHATCTL_URL="ws://127.0.0.1:$port"
 }
 
-# chat WINDOW ARGS...: starts `chatctl chat ARGS` in a new tmux window (the first one makes the
-# server). When chat exits, the pane says EXITED-<code> and stays.
+# chat WINDOW ARGS...: starts `chatctl chat ARGS` in a tmux server of its own, in a 100x30
+# window named WINDOW. When chat exits, the pane says EXITED-<code> and stays.
 chat() {
     local window=$1
     shift
     local command="env LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_STATE_HOME=$work/state"
     command+=" CHATCTL_URL=$CHATCTL_URL $CHATCTL chat $*; echo EXITED-\$?; sleep 600"
-    if tmux -L "$socket" has-session -t chat 2>/dev/null; then
-        tmux -L "$socket" new-window -t chat -n "$window" "$command"
-    else
-        tmux -L "$socket" -f /dev/null -u new-session -d -s chat -n "$window" -x 100 -y 30 \
-            "$command"
-        tmux -L "$socket" set-option -t chat -g window-size manual
-    fi
+    tmux -L "$socket" -f /dev/null -u new-session -d -s chat -n "$window" -x 100 -y 30 "$command"
+    tmux -L "$socket" set-option -t chat -g window-size manual
 }
 
 screen() { tmux -L "$socket" capture-pane -p -t "chat:$1"; }
@@ -195,9 +190,11 @@ scenario_quit() {
     wait_for main 'EXITED-0'
     [[ $(tmux -L "$socket" display -p -t chat:main '#{alternate_on}') == 0 ]] ||
         fail "the terminal is still on the alternate screen after /quit"
-    # The rooms are remembered for the next run without -c.
-    chat again --as alice
-    wait_for again '#general'
+    # The rooms are remembered for the next run without -c. (A fresh tmux server: new-window on
+    # one whose size is manual crashes tmux 3.3a.)
+    tmux -L "$socket" kill-server
+    chat main --as alice
+    wait_for main '1 #general'
 }
 
 scenario_resize() {
