@@ -30,11 +30,28 @@ std::int64_t NowMs() {
       .count();
 }
 
+// "👍 2 🎉 1" from a "reactions" object: emoji to the users who reacted.
+std::string ReactionSummary(const json& reactions) {
+  std::string summary;
+  if (!reactions.is_object()) return summary;
+  for (const auto& [emoji, users] : reactions.items()) {
+    if (!users.is_array() || users.empty()) continue;
+    summary += (summary.empty() ? "" : " ") + emoji + " " + std::to_string(users.size());
+  }
+  return summary;
+}
+
 std::optional<IncomingMessage> MessageOf(const json& m) {
   auto id = ParseId(m.value("id", std::string()));
   if (!id || !m.contains("channel")) return std::nullopt;
-  return IncomingMessage{*id, m.value("channel", std::string()), m.value("from", std::string()),
-                         m.value("text", std::string()), m.value("ts", std::int64_t{0})};
+  IncomingMessage message{*id, m.value("channel", std::string()), m.value("from", std::string()),
+                          m.value("text", std::string()), m.value("ts", std::int64_t{0})};
+  message.edited = m.contains("edited_ts");
+  message.deleted = m.value("deleted", false);
+  if (auto reactions = m.find("reactions"); reactions != m.end()) {
+    message.reactions = ReactionSummary(*reactions);
+  }
+  return message;
 }
 
 }  // namespace
@@ -331,25 +348,19 @@ void App::OnFrame(const json& frame) {
                         frame.value("user", std::string("?")) + " " +
                         frame.value("role", std::string("?")),
                     now);
-  } else if (type == "edit" || type == "delete") {
-    chatctl::chat::Room& room = *rooms_.Find(channel);
+  } else if (type == "edit" || type == "delete" || type == "reaction") {
     auto id = ParseId(frame.value("id", std::string()));
-    for (auto& line : room.lines) {
-      if (id && line.kind == LineKind::kMessage && line.id == *id) {
-        line.text = type == "edit" ? frame.value("text", std::string()) : "(deleted)";
-        line.edited = type == "edit";
-      }
+    chatctl::chat::ChatLine* line = id ? rooms_.FindMessage(channel, *id) : nullptr;
+    if (line == nullptr) return;  // older than the scrollback holds
+    if (type == "edit") {
+      line->text = frame.value("text", std::string());
+      line->edited = true;
+    } else if (type == "delete") {
+      line->text.clear();
+      line->deleted = true;
+    } else {
+      line->reactions = ReactionSummary(frame.value("reactions", json::object()));
     }
-  } else if (type == "reaction") {
-    std::string summary;
-    json reactions = frame.value("reactions", json::object());
-    for (const auto& [emoji, users] : reactions.items()) {
-      summary += " " + emoji + " " + std::to_string(users.size());
-    }
-    rooms_.AddEvent(channel,
-                    frame.value("user", std::string("?")) + " reacted " +
-                        frame.value("emoji", std::string()) + " (now" + summary + ")",
-                    now);
   } else if (type == "left") {
     rooms_.AddEvent(channel, "you are out of this room: " + frame.value("reason", std::string()),
                     now);
@@ -401,8 +412,8 @@ void App::OnReply(NetEvent& event) {
     case Awaited::kCommand:
       if (event.failed) {
         Note("/" + awaited.what + " refused: " + event.error.code + ": " + event.error.message);
-      } else {
-        Note("/" + awaited.what + ": done");
+      } else if (awaited.what != "edit" && awaited.what != "delete" && awaited.what != "react") {
+        Note("/" + awaited.what + ": done");  // those three show by their live event
       }
       break;
   }

@@ -12,6 +12,18 @@ using json = nlohmann::json;
 using chatctl::chat::ChatCommand;
 using chatctl::chat::CommandKind;
 
+// The newest message in `room` that `from` wrote (anyone's when `from` is empty); nullptr if none.
+const chatctl::chat::ChatLine* LastMessage(const chatctl::chat::Room& room,
+                                           const std::string& from) {
+  for (auto it = room.lines.rbegin(); it != room.lines.rend(); ++it) {
+    if (it->kind == chatctl::chat::LineKind::kMessage && !it->deleted &&
+        (from.empty() || it->from == from)) {
+      return &*it;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::string App::ChannelFor(const std::string& room_or_user) const {
@@ -123,6 +135,24 @@ void App::Execute(const ChatCommand& command) {
                                                               : "ban";
       Request({{"type", type}, {"channel", here}, {"user", command.arg}},
               {Awaited::kCommand, here, 0, type});
+      return;
+    }
+    case CommandKind::kEdit:
+    case CommandKind::kDelete:
+    case CommandKind::kReact: {
+      if (!need_room()) return;
+      bool react = command.kind == CommandKind::kReact;
+      const chatctl::chat::ChatLine* target = LastMessage(*room, react ? "" : rooms_.self());
+      if (target == nullptr) {
+        Note(react ? "/react: no message to react to" : "you have no message here to change");
+        return;
+      }
+      json request = {{"channel", here}, {"id", IdToString(target->id)}};
+      const char* type = react ? "react" : command.kind == CommandKind::kEdit ? "edit" : "delete";
+      request["type"] = type;
+      if (react) request["emoji"] = command.arg;
+      if (command.kind == CommandKind::kEdit) request["text"] = command.text;
+      Request(std::move(request), {Awaited::kCommand, here, 0, type});
       return;
     }
     case CommandKind::kHelp:

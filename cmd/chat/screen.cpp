@@ -80,9 +80,13 @@ std::vector<Row> Layout(const ChatLine& line, int width, bool colors) {
   } else if (line.kind == LineKind::kFailed) {
     body += L" [not sent: " + Safe(line.note) + L"]";
     first.attrs = colors ? COLOR_PAIR(kPairFailed) : A_BOLD;
+  } else if (line.deleted) {
+    body = L"(deleted)";
+    first.attrs = A_DIM;
   } else if (line.edited) {
     body += L" (edited)";
   }
+  if (!line.reactions.empty()) body += L" [" + Safe(line.reactions) + L"]";
   int prefix = DisplayWidth(first.time) + 1 + DisplayWidth(first.name) + 1;
   std::vector<Row> rows;
   if (prefix * 2 > width) {

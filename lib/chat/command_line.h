@@ -19,6 +19,9 @@ enum class CommandKind {
   kInvite,  // arg: user
   kKick,    // arg: user
   kBan,     // arg: user
+  kEdit,    // text: the new text of the user's last message in the room
+  kDelete,  // the user's last message in the room
+  kReact,   // arg: the emoji, on the last message in the room
   kClose,   // take the room off the list without leaving it on the node
   kHelp,
   kQuit,

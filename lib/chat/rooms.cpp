@@ -99,8 +99,19 @@ void Rooms::Trim(Room& room) {
 
 bool Rooms::AddMessage(const IncomingMessage& m) {
   Room& room = Open(m.channel);
-  if (!room.seen.insert(m.id).second) return false;
+  if (!room.seen.insert(m.id).second) {
+    if (ChatLine* shown = FindMessage(m.channel, m.id)) {
+      if (m.edited || m.deleted) shown->text = m.text;
+      shown->edited = shown->edited || m.edited;
+      shown->deleted = shown->deleted || m.deleted;
+      if (!m.reactions.empty()) shown->reactions = m.reactions;
+    }
+    return false;
+  }
   ChatLine line = Line(LineKind::kMessage, m.id, m.ts, m.from, m.text);
+  line.edited = m.edited;
+  line.deleted = m.deleted;
+  line.reactions = m.reactions;
   // Most messages are the newest yet; a history page is older than everything. Search from the end
   // for the place by id, passing over lines without one.
   auto pos = room.lines.end();
@@ -180,6 +191,17 @@ void Rooms::Failed(std::uint64_t local, std::string why) {
   if (line == nullptr || line->kind == LineKind::kMessage) return;
   line->kind = LineKind::kFailed;
   line->note = std::move(why);
+}
+
+ChatLine* Rooms::FindMessage(const std::string& channel, MessageId id) {
+  Room* room = Find(channel);
+  if (room == nullptr) return nullptr;
+  // From the end: changes are mostly to recent messages. Not a search by id order: a line acked
+  // here keeps the place it was typed in.
+  for (auto it = room->lines.rbegin(); it != room->lines.rend(); ++it) {
+    if (it->kind == LineKind::kMessage && it->id == id) return &*it;
+  }
+  return nullptr;
 }
 
 void Rooms::AddEvent(const std::string& channel, std::string text, std::int64_t now_ms) {

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "lib/ids.h"
@@ -34,6 +35,8 @@ struct ChatLine {
                             // on the kMessage it becomes)
   std::string note;         // why a kFailed line failed
   bool edited = false;
+  bool deleted = false;
+  std::string reactions;  // "👍 2 🎉 1": the totals, as the node last told them
 };
 
 struct Room {
@@ -54,11 +57,23 @@ struct Room {
 };
 
 struct IncomingMessage {
+  IncomingMessage() = default;
+  IncomingMessage(MessageId id_, std::string channel_, std::string from_, std::string text_,
+                  std::int64_t ts_)
+      : id(id_),
+        channel(std::move(channel_)),
+        from(std::move(from_)),
+        text(std::move(text_)),
+        ts(ts_) {}
+
   MessageId id = 0;
   std::string channel;
   std::string from;
   std::string text;
   std::int64_t ts = 0;
+  bool edited = false;   // the text is an edit
+  bool deleted = false;  // the text is gone
+  std::string reactions;
 };
 
 class Rooms {
@@ -77,7 +92,8 @@ class Rooms {
   void Close(const std::string& channel);
 
   // Files a message from the node (live, a join's replay or a history page) in its place by id.
-  // False when it was shown already. A message from someone else into a room not on screen counts
+  // False when it was shown already (its edits, deletion and reactions are taken then, as a
+  // replay tells the latest of them). A message from someone else into a room not on screen counts
   // as unread, and as a mention when it names the user.
   bool AddMessage(const IncomingMessage& m);
   // A line typed here, shown at once as pending. Returns its local number.
@@ -87,6 +103,8 @@ class Rooms {
   void Acked(std::uint64_t local, const std::string& channel, MessageId id, std::int64_t ts);
   // Line `local` was not stored: refused (`why` says so) or lost with the connection.
   void Failed(std::uint64_t local, std::string why);
+  // The line of message `id` in `channel`, if it is still held.
+  ChatLine* FindMessage(const std::string& channel, MessageId id);
   void AddEvent(const std::string& channel, std::string text, std::int64_t now_ms);
   // Something to say in the room on screen (command answers, connection notes).
   void Note(std::string text, std::int64_t now_ms);

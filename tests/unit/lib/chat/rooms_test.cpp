@@ -130,3 +130,24 @@ TEST_CASE("closing the room on screen shows its neighbour", "[chat]") {
   CHECK(rooms.active()->channel == "b");
   CHECK(rooms.size() == 1);
 }
+
+TEST_CASE("a replayed message brings its edit, deletion and reactions to the line shown",
+          "[chat]") {
+  Rooms rooms("alice", 10);
+  rooms.AddMessage(Msg(1, "general", "bob", "helo"));
+  rooms.AddMessage(Msg(2, "general", "bob", "gone soon"));
+  IncomingMessage edited = Msg(1, "general", "bob", "hello");
+  edited.edited = true;
+  edited.reactions = "+1 2";
+  IncomingMessage deleted = Msg(2, "general", "bob", "");
+  deleted.deleted = true;
+  CHECK_FALSE(rooms.AddMessage(edited));
+  CHECK_FALSE(rooms.AddMessage(deleted));
+  const ChatLine* first = rooms.FindMessage("general", 1);
+  REQUIRE(first != nullptr);
+  CHECK(first->text == "hello");
+  CHECK(first->edited);
+  CHECK(first->reactions == "+1 2");
+  CHECK(rooms.FindMessage("general", 2)->deleted);
+  CHECK(rooms.Find("general")->lines.size() == 2);
+}
