@@ -61,15 +61,13 @@ rss_after=$(rss_kib "$chat_pid")
 wait "$bench_pid" || true
 hz=$(getconf CLK_TCK)
 
-sorted=$(printf '%s\n' "${latencies[@]}" | sort -n)
-pick() { sed -n "$1p" <<<"$sorted"; }
 n=${#latencies[@]}
+sorted=$(printf '%s\n' "${latencies[@]}" | sort -n)
+pick_ms() { sed -n "$1p" <<<"$sorted" | awk '{printf "%.1f", $1 / 1000}'; }
 echo "== chatctl chat, room receiving 1,000 msgs/s (chatctl bench --rate 1000), ${keys} keystrokes"
 grep -E 'published|delivered' "$work/bench.out" | sed 's/^/  bench: /'
-printf '  keystroke to screen (via tmux): p50 %.1f ms  p90 %.1f ms  max %.1f ms\n' \
-  "$(bc -l <<<"$(pick $(((n + 1) / 2))) / 1000")" "$(bc -l <<<"$(pick $(((n * 9 + 9) / 10))) / 1000")" \
-  "$(bc -l <<<"$(pick "$n") / 1000")"
-printf '  client CPU: %.1f%% of a core over %.1f s\n' \
-  "$(bc -l <<<"($ticks_after - $ticks_before) * 100 / $hz / ($elapsed_ns / 1000000000)")" \
-  "$(bc -l <<<"$elapsed_ns / 1000000000")"
+echo "  keystroke to screen (via tmux): p50 $(pick_ms $(((n + 1) / 2))) ms" \
+  " p90 $(pick_ms $(((n * 9 + 9) / 10))) ms  max $(pick_ms "$n") ms"
+awk -v t=$((ticks_after - ticks_before)) -v hz="$hz" -v ns="$elapsed_ns" \
+  'BEGIN {printf "  client CPU: %.1f%% of a core over %.1f s\n", t * 100 / hz / (ns / 1e9), ns / 1e9}'
 echo "  client RSS: ${rss_before} KiB at the start of the measurement, ${rss_after} KiB at its end"

@@ -297,8 +297,10 @@ void App::OnEvent(NetEvent& event) {
       }
       bool first = !room.joined;
       room.joined = true;
+      // The history of a room just opened is not unread; what a rejoin after a reconnect brings
+      // was missed, and is.
       for (const auto& m : event.frame.value("messages", json::array())) {
-        if (auto message = MessageOf(m)) rooms_.AddMessage(*message);
+        if (auto message = MessageOf(m)) rooms_.AddMessage(*message, !first);
       }
       if (first) {
         Request({{"type", "presence"}, {"channel", channel}}, {Awaited::kPresence, channel, 0, ""});

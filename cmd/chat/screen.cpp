@@ -244,9 +244,10 @@ void Screen::Draw(const View& view, Room* active) {
   // Status row.
   attron(A_REVERSE);
   mvhline(height - 2, 0, ' ', width);
-  std::wstring status = Widen(view.status);
+  // The status holds the node's close reason, and the hint names from the network: both Safe.
+  std::wstring status = Safe(view.status);
   if (active != nullptr && active->scroll > 0) status += L" \u00b7 scrolled up (PgDn)";
-  std::wstring hint = Widen(view.hint);
+  std::wstring hint = Safe(view.hint);
   int hint_width = std::min(DisplayWidth(hint), width / 2);
   Put(height - 2, 1, status, width - 2 - hint_width - 1);
   if (hint_width > 0) Put(height - 2, width - 1 - hint_width, hint, hint_width);
@@ -254,7 +255,7 @@ void Screen::Draw(const View& view, Room* active) {
 
   // Input line: the prompt, then as much of the text as fits with the cursor in view. A newline
   // typed with Alt-Enter shows as ⏎.
-  std::wstring prompt = Widen(view.prompt);
+  std::wstring prompt = Safe(view.prompt);
   int prompt_width = DisplayWidth(prompt);
   Put(height - 1, 0, prompt, width);
   std::wstring text = view.input->text();

@@ -97,7 +97,7 @@ void Rooms::Trim(Room& room) {
   }
 }
 
-bool Rooms::AddMessage(const IncomingMessage& m) {
+bool Rooms::AddMessage(const IncomingMessage& m, bool news) {
   Room& room = Open(m.channel);
   if (!room.seen.insert(m.id).second) {
     if (ChatLine* shown = FindMessage(m.channel, m.id)) {
@@ -126,7 +126,7 @@ bool Rooms::AddMessage(const IncomingMessage& m) {
   room.newest = std::max(room.newest, m.id);
   if (room.oldest == 0 || m.id < room.oldest) room.oldest = m.id;
   bool on_screen = active() == &room;
-  if (at_end && m.from != self_ && !on_screen) {
+  if (news && at_end && m.from != self_ && !on_screen) {
     ++room.unread;
     if (Mentions(m.text) || IsDmChannel(m.channel)) room.mention = true;
   }

@@ -95,7 +95,8 @@ class Rooms {
   // False when it was shown already (its edits, deletion and reactions are taken then, as a
   // replay tells the latest of them). A message from someone else into a room not on screen counts
   // as unread, and as a mention when it names the user.
-  bool AddMessage(const IncomingMessage& m);
+  // `news` false: history shown on opening a room, which is not unread.
+  bool AddMessage(const IncomingMessage& m, bool news = true);
   // A line typed here, shown at once as pending. Returns its local number.
   std::uint64_t AddPending(const std::string& channel, std::string text, std::int64_t now_ms);
   // The node stored line `local` as `id` (in `channel`, which for a dm may be the first we hear

@@ -151,3 +151,13 @@ TEST_CASE("a replayed message brings its edit, deletion and reactions to the lin
   CHECK(rooms.FindMessage("general", 2)->deleted);
   CHECK(rooms.Find("general")->lines.size() == 2);
 }
+
+TEST_CASE("history shown on opening a room is not counted as unread", "[chat]") {
+  Rooms rooms("alice", 10);
+  rooms.Open("general");
+  rooms.Open("random");
+  rooms.AddMessage(Msg(1, "random", "bob"), /*news=*/false);
+  CHECK(rooms.Find("random")->unread == 0);
+  rooms.AddMessage(Msg(2, "random", "bob"));
+  CHECK(rooms.Find("random")->unread == 1);
+}
