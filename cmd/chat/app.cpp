@@ -11,6 +11,7 @@
 #include <chrono>
 #include <optional>
 
+#include "cmd/chat/key_latency.h"
 #include "lib/chat/completion.h"
 #include "lib/chat/text_width.h"
 #include "lib/names.h"
@@ -447,18 +448,33 @@ void App::Draw() {
 }
 
 int App::Run() {
+  using Clock = std::chrono::steady_clock;
+  // A busy room redraws at most this often; a key redraws at once.
+  constexpr auto kFrame = std::chrono::milliseconds(16);
+  KeyLatency latency;
   Draw();
+  auto drawn_at = Clock::now();
+  bool dirty = false;  // network events filed but not drawn yet
   while (!quit_) {
     if (Terminal::StopRequested()) break;
     pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {connection_.events().fd(), POLLIN, 0}};
-    int ready = poll(fds, 2, 1000);
+    int wait_ms = 1000;
+    if (dirty) {
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(kFrame - (Clock::now() - drawn_at));
+      wait_ms = static_cast<int>(std::max<std::int64_t>(0, left.count()));
+    }
+    int ready = poll(fds, 2, wait_ms);
     if (ready < 0 && errno != EINTR) break;
     if (fds[0].revents & (POLLHUP | POLLERR)) break;  // the terminal went away
+    latency.Woke();
+    bool keys = false;
     // Keys first: what the user types shows before a burst from the network is drawn.
     for (int n = 0; n < 4096; ++n) {
       wint_t key = 0;
       int got = get_wch(&key);
       if (got == ERR) break;
+      keys = true;
       bool alt = false;
       if (got == OK && key == 27) {
         wint_t next = 0;
@@ -471,8 +487,16 @@ int App::Run() {
       }
       OnKey(Translate(got == KEY_CODE_YES, key, alt));
     }
-    for (auto& event : connection_.events().TakeAll()) OnEvent(event);
-    Draw();
+    for (auto& event : connection_.events().TakeAll()) {
+      OnEvent(event);
+      dirty = true;
+    }
+    if (keys || (dirty && Clock::now() - drawn_at >= kFrame)) {
+      Draw();
+      drawn_at = Clock::now();
+      dirty = false;
+      if (keys) latency.Drawn();
+    }
   }
   return 0;
 }
