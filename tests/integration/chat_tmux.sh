@@ -5,7 +5,7 @@
 # reads the screen with capture-pane. Every wait polls with a bounded number of tries.
 #
 # Usage: chat_tmux.sh PATH/TO/chatctl SCENARIO
-# Scenarios: history, dm, unread, restart, quit, resize, pageup, escapes
+# Scenarios: history, dm, unread, restart, quit, signals, notty, resize, pageup, escapes
 # Needs bash, tmux, coreutils and grep.
 set -euo pipefail
 
@@ -197,6 +197,40 @@ scenario_quit() {
     tmux -L "$socket" kill-server
     chat main --as alice
     wait_for main '1 #general'
+}
+
+scenario_signals() {
+    start_node
+    chat main --as alice -c general
+    wait_for main 'connected'
+    local pane chat_pid
+    pane=$(tmux -L "$socket" display -p -t chat:main '#{pane_pid}')
+    chat_pid=$(pgrep -P "$pane" -f 'chatctl chat' | head -1)
+    [[ -n $chat_pid ]] || fail "cannot find the chat process"
+    kill -TERM "$chat_pid"
+    wait_for main 'EXITED-0'
+    [[ $(tmux -L "$socket" display -p -t chat:main '#{alternate_on}') == 0 ]] ||
+        fail "the terminal is still on the alternate screen after SIGTERM"
+    # A crash: the handler restores the terminal, then dies of the signal (128 + 11).
+    tmux -L "$socket" kill-server
+    chat main --as alice -c general
+    wait_for main 'connected'
+    pane=$(tmux -L "$socket" display -p -t chat:main '#{pane_pid}')
+    chat_pid=$(pgrep -P "$pane" -f 'chatctl chat' | head -1)
+    kill -SEGV "$chat_pid"
+    wait_for main 'EXITED-139'
+    [[ $(tmux -L "$socket" display -p -t chat:main '#{alternate_on}') == 0 ]] ||
+        fail "the terminal is still on the alternate screen after SIGSEGV"
+}
+
+scenario_notty() {
+    start_node
+    set +e
+    err=$(timeout 20 "$CHATCTL" chat --as alice -c general </dev/null 2>&1 >/dev/null)
+    rc=$?
+    set -e
+    [[ $rc == 2 ]] || fail "chat without a terminal exited $rc, want 2"
+    grep -q 'chatctl send' <<<"$err" || fail "chat without a terminal did not point to send: $err"
 }
 
 scenario_resize() {
