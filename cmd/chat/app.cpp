@@ -305,6 +305,10 @@ void App::OnEvent(NetEvent& event) {
       }
       if (first) {
         Request({{"type", "presence"}, {"channel", channel}}, {Awaited::kPresence, channel, 0, ""});
+        // The topic, for the title row; a dm has none.
+        if (!IsDmChannel(channel)) {
+          Request({{"type", "room"}, {"channel", channel}}, {Awaited::kRoom, channel, 0, ""});
+        }
       }
       break;
     }
@@ -410,6 +414,12 @@ void App::OnReply(NetEvent& event) {
         if (awaited.kind == Awaited::kWho) {
           Note(std::to_string(room->members.size()) + " in " + room->title + ":" + list);
         }
+      }
+      break;
+    case Awaited::kRoom:
+      if (chatctl::chat::Room* room = rooms_.Find(awaited.channel);
+          room != nullptr && !event.failed) {
+        room->topic = reply.value("topic", std::string());
       }
       break;
     case Awaited::kCommand:

@@ -36,7 +36,7 @@ class App {
  private:
   // What a request's reply means to us, by the tag it went out with.
   struct Awaited {
-    enum Kind { kSend, kHistory, kPresence, kWho, kCommand } kind;
+    enum Kind { kSend, kHistory, kPresence, kWho, kRoom, kCommand } kind;
     std::string channel;
     std::uint64_t local = 0;  // kSend: the pending line
     std::string what;         // kCommand: "topic", "kick", ... for the answer

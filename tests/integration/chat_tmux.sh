@@ -13,11 +13,12 @@ CHATCTL=${1:?usage: chat_tmux.sh PATH/TO/chatctl SCENARIO}
 SCENARIO=${2:?usage: chat_tmux.sh PATH/TO/chatctl SCENARIO}
 work=$(mktemp -d "${TMPDIR:-/tmp}/chatctl-chat-XXXXXX")
 socket="chatctl-test-$$-$RANDOM"
+sockets=("$socket")
 node_pid=""
 port=""
 
 cleanup() {
-    tmux -L "$socket" kill-server 2>/dev/null || true
+    for s in "${sockets[@]}"; do tmux -L "$s" kill-server 2>/dev/null || true; done
     if [[ -n $node_pid ]] && kill -0 "$node_pid" 2>/dev/null; then
         kill -KILL "$node_pid" 2>/dev/null || true
         wait "$node_pid" 2>/dev/null || true
@@ -53,6 +54,15 @@ start_node() {
     done
     [[ -n $port ]] || fail "chatctl serve did not start within 15 s"
     export CHATCTL_URL="ws://127.0.0.1:$port"
+}
+
+# fresh_tmux: ends this tmux server and moves on to a new socket for the next `chat` (a new
+# server on the socket of one still exiting fails with "server exited unexpectedly"; new-window
+# on a server whose size is manual crashes tmux 3.3a).
+fresh_tmux() {
+    tmux -L "$socket" kill-server 2>/dev/null || true
+    socket="chatctl-test-$$-$RANDOM"
+    sockets+=("$socket")
 }
 
 # chat WINDOW ARGS...: starts `chatctl chat ARGS` in a tmux server of its own, in a 100x30
@@ -192,9 +202,8 @@ scenario_quit() {
     wait_for main 'EXITED-0'
     [[ $(tmux -L "$socket" display -p -t chat:main '#{alternate_on}') == 0 ]] ||
         fail "the terminal is still on the alternate screen after /quit"
-    # The rooms are remembered for the next run without -c. (A fresh tmux server: new-window on
-    # one whose size is manual crashes tmux 3.3a.)
-    tmux -L "$socket" kill-server
+    # The rooms are remembered for the next run without -c.
+    fresh_tmux
     chat main --as alice
     wait_for main '1 #general'
 }
@@ -212,7 +221,7 @@ scenario_signals() {
     [[ $(tmux -L "$socket" display -p -t chat:main '#{alternate_on}') == 0 ]] ||
         fail "the terminal is still on the alternate screen after SIGTERM"
     # A crash: the handler restores the terminal, then dies of the signal (128 + 11).
-    tmux -L "$socket" kill-server
+    fresh_tmux
     chat main --as alice -c general
     wait_for main 'connected'
     pane=$(tmux -L "$socket" display -p -t chat:main '#{pane_pid}')
