@@ -130,6 +130,12 @@ scenario_history() {
     type_line main "typed by alice"
     wait_for main '<alice> typed by alice$'
     stored general bob '<alice> typed by alice'
+    # Wide characters typed in arrive whole, and the input line edits them as characters.
+    tmux -L "$socket" send-keys -t chat:main -l "héllo 中文 😀 xx"
+    keys main BSpace BSpace BSpace
+    keys main Enter
+    wait_for main '<alice> héllo 中文 😀$'
+    stored general bob '<alice> héllo 中文 😀$'
     [[ $(count_on main "live from send") == 1 ]] || fail "the live message shows more than once"
 }
 
