@@ -5,7 +5,7 @@
 # reads the screen with capture-pane. Every wait polls with a bounded number of tries.
 #
 # Usage: chat_tmux.sh PATH/TO/chatctl SCENARIO
-# Scenarios: history, dm, unread, restart, quit, signals, notty, resize, pageup, escapes
+# Scenarios: history, dm, unread, restart, edit, quit, signals, notty, resize, pageup, escapes
 # Needs bash, tmux, coreutils and grep.
 set -euo pipefail
 
@@ -212,6 +212,25 @@ scenario_quit() {
     fresh_tmux
     chat main --as alice
     wait_for main '1 #general'
+}
+
+scenario_edit() {
+    start_node
+    chat main --as alice -c general
+    wait_for main 'connected'
+    type_line main "teh message"
+    wait_for main '<alice> teh message$'
+    # ↑ on an empty line takes the last message back for editing.
+    keys main Up
+    wait_for main '^edit> teh message'
+    keys main C-u
+    type_line main "the message"
+    wait_for main '<alice> the message \(edited\)$'
+    type_line main "/react 👍"
+    wait_for main '<alice> the message \(edited\) \[👍 1\]$'
+    stored general bob 'the message'
+    type_line main "/frobnicate"
+    wait_for main 'unknown command /frobnicate'
 }
 
 scenario_signals() {
