@@ -5,7 +5,7 @@
 # reads the screen with capture-pane. Every wait polls with a bounded number of tries.
 #
 # Usage: chat_tmux.sh PATH/TO/chatctl SCENARIO
-# Scenarios: history, dm, unread, restart, edit, quit, signals, notty, resize, pageup, escapes
+# Scenarios: history, dm, unread, restart, edit, password, quit, signals, notty, resize, pageup, escapes
 # Needs bash, tmux, coreutils and grep.
 set -euo pipefail
 
@@ -231,6 +231,32 @@ scenario_edit() {
     stored general bob 'the message'
     type_line main "/frobnicate"
     wait_for main 'unknown command /frobnicate'
+}
+
+scenario_password() {
+    # A node with accounts: chat --as with no password source asks for it, without echo.
+    printf 'chat-tmux-test-secret-%s\n' "$RANDOM$RANDOM" >"$work/secret"
+    "$CHATCTL" serve --listen 127.0.0.1:0 --data "$work/data" --secret-file "$work/secret" \
+        --log-level info >"$work/node.log" 2>&1 &
+    node_pid=$!
+    for _ in $(seq 150); do
+        port=$(grep -o 'msg=listening.* port=[0-9]*' "$work/node.log" 2>/dev/null |
+            grep -o '[0-9]*$' || true)
+        [[ -n $port ]] && break
+        sleep 0.1
+    done
+    [[ -n $port ]] || fail "chatctl serve did not start within 15 s"
+    export CHATCTL_URL="ws://127.0.0.1:$port"
+    printf 'alice-password\n' | CHATCTL_TOKEN=$("$CHATCTL" admin token --user root --admin \
+        --secret-file "$work/secret") timeout 20 "$CHATCTL" admin user add alice --password-stdin \
+        >/dev/null
+    chat main --as alice -c general
+    wait_for main '^password for alice:'
+    tmux -L "$socket" send-keys -t chat:main -l "alice-password"
+    sleep 0.2
+    if screen main | grep -q 'alice-password'; then fail "the password was echoed"; fi
+    keys main Enter
+    wait_for main 'alice@.* connected'
 }
 
 scenario_signals() {
