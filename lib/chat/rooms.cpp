@@ -108,6 +108,20 @@ bool Rooms::AddMessage(const IncomingMessage& m, bool news) {
     }
     return false;
   }
+  if (m.from == self_) {
+    // Our own line marked failed that the node did store (the connection dropped between its
+    // commit and its ack): the replay after the reconnect turns it into the message it became.
+    for (auto it = room.lines.rbegin(); it != room.lines.rend(); ++it) {
+      if (it->kind == LineKind::kFailed && it->text == m.text) {
+        it->kind = LineKind::kMessage;
+        it->id = m.id;
+        it->ts = m.ts;
+        it->note.clear();
+        room.newest = std::max(room.newest, m.id);
+        return true;
+      }
+    }
+  }
   ChatLine line = Line(LineKind::kMessage, m.id, m.ts, m.from, m.text);
   line.edited = m.edited;
   line.deleted = m.deleted;

@@ -92,6 +92,7 @@ class Rooms {
   void Close(const std::string& channel);
 
   // Files a message from the node (live, a join's replay or a history page) in its place by id.
+  // A message of the user's that matches a line of theirs marked failed takes that line's place.
   // False when it was shown already (its edits, deletion and reactions are taken then, as a
   // replay tells the latest of them). A message from someone else into a room not on screen counts
   // as unread, and as a mention when it names the user.

@@ -161,3 +161,19 @@ TEST_CASE("history shown on opening a room is not counted as unread", "[chat]") 
   rooms.AddMessage(Msg(2, "random", "bob"));
   CHECK(rooms.Find("random")->unread == 1);
 }
+
+TEST_CASE("a line marked failed that the node did store becomes that message, not a second line",
+          "[chat]") {
+  // The connection dropped after the node committed the line but before its ack came: the rejoin
+  // after the reconnect replays it.
+  Rooms rooms("alice", 10);
+  rooms.Open("general");
+  auto local = rooms.AddPending("general", "did it go?", 1);
+  rooms.Failed(local, "connection lost");
+  CHECK(rooms.AddMessage(Msg(9, "general", "alice", "did it go?")));
+  REQUIRE(rooms.Find("general")->lines.size() == 1);
+  const ChatLine& line = rooms.Find("general")->lines.front();
+  CHECK(line.kind == LineKind::kMessage);
+  CHECK(line.id == 9);
+  CHECK(line.note.empty());
+}
