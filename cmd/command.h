@@ -18,5 +18,6 @@ Command SetupSend(CLI::App& parent);
 Command SetupTail(CLI::App& parent);
 Command SetupAdmin(CLI::App& parent);
 Command SetupBench(CLI::App& parent);
+Command SetupChat(CLI::App& parent);
 
 }  // namespace chatctl::cmd

@@ -1,4 +1,4 @@
-// chatctl: the relay node (`serve`) and its clients (`send`, `tail`, `admin`, `bench`).
+// chatctl: the relay node (`serve`) and its clients (`send`, `tail`, `admin`, `bench`, `chat`).
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -16,8 +16,8 @@ int main(int argc, char** argv) {
   CLI::App app{"chatctl: a self-hosted chat relay and its command-line clients", "chatctl"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "chatctl 0.1.0");
-  std::vector<Command> commands = {SetupServe(app), SetupSend(app), SetupTail(app), SetupAdmin(app),
-                                   SetupBench(app)};
+  std::vector<Command> commands = {SetupServe(app), SetupSend(app),  SetupTail(app),
+                                   SetupAdmin(app), SetupBench(app), SetupChat(app)};
   std::vector<std::string> args(argv + 1, argv + argc);
   auto with_config = ApplyConfigFile(args, *commands[0].app);
   if (!with_config) {

@@ -25,7 +25,7 @@ _chatctl()
         esac
         if [[ -z $cmd ]]; then
             case $w in
-                serve|send|tail|admin|bench) cmd=$w ;;
+                serve|send|tail|admin|bench|chat) cmd=$w ;;
             esac
         elif [[ $cmd == admin && -z $sub ]]; then
             case $w in
@@ -111,7 +111,7 @@ _chatctl()
             if [[ $cur == -* ]]; then
                 opts='-h --help --version'
             else
-                opts='serve send tail admin bench'
+                opts='serve send tail admin bench chat'
             fi
             ;;
         serve)
@@ -127,6 +127,10 @@ _chatctl()
         tail)
             opts='-h --help -u --url --token --password-file --as -c --channel -n --last --since
                   -f --follow --json'
+            ;;
+        chat)
+            opts='-h --help -u --url --token --password-file --as -c --channel --to -n --last
+                  --scrollback'
             ;;
         bench)
             opts='-h --help -u --url --token --as --protocol --subs --pubs --channels

@@ -3,7 +3,7 @@
 # (or /usr/share/fish/vendor_completions.d/chatctl.fish).
 
 function __chatctl_needs_command
-    not __fish_seen_subcommand_from serve send tail admin bench
+    not __fish_seen_subcommand_from serve send tail admin bench chat
 end
 
 function __chatctl_admin_needs_noun
@@ -35,6 +35,7 @@ complete -c chatctl -n __chatctl_needs_command -a send -d 'Send a message, or on
 complete -c chatctl -n __chatctl_needs_command -a tail -d 'Print, and optionally follow, channels'
 complete -c chatctl -n __chatctl_needs_command -a admin -d 'Administer a cluster: users, rooms, bans, tokens, mesh keys'
 complete -c chatctl -n __chatctl_needs_command -a bench -d 'Load a cluster and report throughput, latency and loss'
+complete -c chatctl -n __chatctl_needs_command -a chat -d 'Chat interactively in a terminal'
 
 # chatctl serve
 set -l serve '__fish_seen_subcommand_from serve'
@@ -67,8 +68,8 @@ complete -c chatctl -n $serve -l mesh-insecure -d 'Allow an unencrypted mesh on 
 complete -c chatctl -n $serve -l mesh-key -r -F -d 'This node'\''s CURVE key pair file'
 complete -c chatctl -n $serve -l mesh-trust -r -F -d 'File of public keys allowed in the mesh'
 
-# options shared by send and tail
-set -l client '__fish_seen_subcommand_from send tail'
+# options shared by send, tail and chat
+set -l client '__fish_seen_subcommand_from send tail chat'
 complete -c chatctl -n $client -s h -l help -d 'Print help and exit'
 complete -c chatctl -n $client -s u -l url -x -d 'Node URL or comma-separated failover list (env CHATCTL_URL)'
 complete -c chatctl -n $client -l token -x -d 'Token to log in with (env CHATCTL_TOKEN)'
@@ -88,6 +89,13 @@ complete -c chatctl -n $tail -l json -d 'Print each message as its protocol JSON
 complete -c chatctl -n $tail -s n -l last -x -d 'How many recent messages to print first (default 10)'
 complete -c chatctl -n $tail -l since -x -d 'Print every message after this id instead'
 complete -c chatctl -n $tail -s f -l follow -d 'Keep printing new messages as they come'
+
+# chatctl chat
+set -l chat '__fish_seen_subcommand_from chat'
+complete -c chatctl -n $chat -s c -l channel -x -d 'Room to open (repeat for several; default: the last run'\''s)'
+complete -c chatctl -n $chat -l to -x -a '(__fish_complete_users)' -d 'Open a direct conversation with USER'
+complete -c chatctl -n $chat -s n -l last -x -d 'How many recent messages each room shows (default 50)'
+complete -c chatctl -n $chat -l scrollback -x -d 'Lines kept per room (default 10000)'
 
 # chatctl bench
 set -l bench '__fish_seen_subcommand_from bench'

@@ -74,6 +74,7 @@ TEST_CASE("every flag of every subcommand is in the completions and the man page
       {{"admin", "token"}, "man/chatctl-admin.1"},
       {{"admin", "mesh-keygen"}, "man/chatctl-admin.1"},
       {{"bench"}, "man/chatctl-bench.1"},
+      {{"chat"}, "man/chatctl-chat.1"},
   };
   // Every verb of `chatctl admin` that calls the node's API has its own flags.
   for (const char* noun : {"stats", "kick", "ban", "unban", "bans", "publish"}) {
