@@ -75,6 +75,11 @@ std::unique_ptr<HttpRequest> ReadHead(lws* wsi) {
     if (a.rfind("Bearer ", 0) == 0 || a.rfind("bearer ", 0) == 0) r->bearer = a.substr(7);
   }
   r->from_loopback = IsLoopbackPeer(wsi);
+  char value[512];
+  if (lws_hdr_copy(wsi, value, sizeof value, WSI_TOKEN_HOST) > 0) r->host = value;
+  if (lws_hdr_copy(wsi, value, sizeof value, WSI_TOKEN_HTTP_IF_NONE_MATCH) > 0) {
+    r->if_none_match = value;
+  }
   return r;
 }
 
@@ -155,14 +160,24 @@ int HttpServer::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::
       if (pr == nullptr || pr->reply == nullptr) return 0;  // still waiting for the answer
       std::unique_ptr<HttpReply> reply(pr->reply);
       pr->reply = nullptr;
-      unsigned char headers[LWS_PRE + 512];
+      unsigned char headers[LWS_PRE + 2048];
       unsigned char* start = headers + LWS_PRE;
       unsigned char* p = start;
       unsigned char* end = headers + sizeof headers - 1;
       if (lws_add_http_common_headers(wsi, static_cast<unsigned>(reply->status),
                                       reply->content_type.c_str(), reply->body.size(), &p,
-                                      end) != 0 ||
-          lws_finalize_write_http_header(wsi, start, &p, end) != 0) {
+                                      end) != 0) {
+        return -1;
+      }
+      for (const auto& [name, value] : reply->headers) {
+        std::string n = name + ":";
+        if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(n.c_str()),
+                                        reinterpret_cast<const unsigned char*>(value.data()),
+                                        static_cast<int>(value.size()), &p, end) != 0) {
+          return -1;
+        }
+      }
+      if (lws_finalize_write_http_header(wsi, start, &p, end) != 0) {
         return -1;
       }
       std::vector<unsigned char> body(LWS_PRE + reply->body.size());
