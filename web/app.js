@@ -243,7 +243,8 @@ function drawOutbox() {
     const li = el('li', `message mine ${e.state}`);
     li.dataset.ref = String(e.ref);
     const meta = el('div', 'meta');
-    const state = e.state === 'failed' ? `failed: ${e.error.message}` : 'sending…';
+    const state =
+      e.state === 'failed' ? `failed: ${e.error.message}` : e.state === 'queued' ? 'waiting for the connection…' : 'sending…';
     meta.append(el('span', 'from', client.user), el('span', 'state', state));
     if (e.state === 'failed') {
       meta.append(action('dismiss', 'Dismiss this failed message', () => {

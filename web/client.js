@@ -139,8 +139,8 @@ export class ChatClient {
     const ref = this.nextRef++;
     const t = target.to ? { to: target.to, channel: dmChannel(this.user || '', target.to) } : { channel: target.channel };
     const entry = this.outbox.add(ref, t, text);
-    this.emit('outbox', t.channel);
     if (this.wire) this.transmit(entry);
+    this.emit('outbox', t.channel);
     return entry;
   }
 
@@ -191,7 +191,7 @@ export class ChatClient {
     this.emit('state', 'connected');
     // Rejoin what was open, each from its cursor: nothing missed, nothing twice.
     const rejoin = [...this.channels.values()].filter((c) => c.wanted);
-    await Promise.all(rejoin.map((c) => this.join(c.name).catch((e) => this.emit('problem', e.message))));
+    await Promise.all(rejoin.map((c) => this.join(c.name).catch((e) => this.emit('problem', `${e.code}: ${e.message}`))));
     const settled = this.outbox.settleAfterReconnect((e) => {
       const c = this.channels.get(e.channel);
       if (!c) return null;
