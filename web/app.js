@@ -181,17 +181,16 @@ function messageItem(m) {
   const meta = el('div', 'meta');
   meta.append(el('span', 'from', m.from), el('time', 'ts', time(m.ts)));
   if (m.edited_ts) meta.append(el('span', 'edited', '(edited)'));
-  const canChange = !m.deleted && (mine || client.channel(current).role === 'owner' || client.channel(current).role === 'admin');
-  if (canChange) {
-    const actions = el('span', 'actions');
-    if (mine) actions.append(action('edit', `Edit message`, () => editMessage(m)));
-    actions.append(action('delete', `Delete message`, () => client.remove(current, m.id).catch((e) => showProblem(e.message))));
-    meta.append(actions);
-  }
   if (!m.deleted) {
-    const react = action('+👍', 'React with thumbs up', () => toggleReaction(m, '👍'));
-    react.classList.add('react');
-    meta.append(react);
+    const role = client.channel(current).role;
+    const actions = el('span', 'actions');
+    const thumbs = (m.reactions || {})['👍'] || [];
+    actions.append(action('👍', thumbs.includes(client.user) ? 'Take back your 👍' : 'React with 👍', () => toggleReaction(m, '👍')));
+    if (mine) actions.append(action('edit', 'Edit message', () => editMessage(m)));
+    if (mine || role === 'owner' || role === 'admin') {
+      actions.append(action('delete', 'Delete message', () => client.remove(current, m.id).catch((e) => showProblem(e.message))));
+    }
+    meta.append(actions);
   }
   li.append(meta, el('div', 'text', m.deleted ? 'message deleted' : m.text));
   const reactions = Object.entries(m.reactions || {}).filter(([, users]) => users.length > 0);

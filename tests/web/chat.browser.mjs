@@ -25,8 +25,8 @@ after(async () => {
   await node?.close();
 });
 
-async function page(path, viewport) {
-  const p = await openPage(browser, node, path, viewport);
+async function page(path, options) {
+  const p = await openPage(browser, node, path, options);
   pages.push(p);
   return p;
 }
@@ -122,8 +122,38 @@ test('a DM is seen by its two users only', async () => {
   await screenshot(carol, 'dm-carol-refused');
 });
 
-test('the page works at phone width', async () => {
-  const phone = await page('/?user=frank#general', { width: 390, height: 780 });
+test('edits, reactions and deletes of a message show live on the other page', async () => {
+  const alice = await page('/?user=alice#changes');
+  const bob = await page('/?user=bob#changes');
+  await Promise.all([connected(alice), connected(bob)]);
+  await sendFromPage(alice, 'first draft');
+  await waitForText(bob, 'first draft');
+  const mine = alice.locator('#messages .message', { hasText: 'first draft' });
+  alice.once('dialog', (d) => d.accept('second draft'));
+  await mine.getByRole('button', { name: 'Edit message' }).click();
+  await bob.locator('#messages .message', { hasText: 'second draft' }).locator('.edited').waitFor();
+  assert.equal(await bob.locator('#messages .message', { hasText: 'second draft' }).getByRole('button', { name: 'Edit message' }).count(), 0, 'no edit on the messages of others');
+  await bob.locator('#messages .message', { hasText: 'second draft' }).getByRole('button', { name: 'React with 👍' }).click();
+  await alice.locator('#messages .message .reactions button', { hasText: '1' }).waitFor();
+  await screenshot(alice, 'changes-edited-and-reacted');
+  await alice.locator('#messages .message', { hasText: 'second draft' }).getByRole('button', { name: 'Delete message' }).click();
+  await bob.locator('#messages .message.deleted').waitFor();
+  assert.equal(await bob.locator('text=second draft').count(), 0);
+});
+
+test('presence shows who joins and who leaves, live', async () => {
+  const alice = await page('/?user=alice#lounge');
+  await connected(alice);
+  const gina = await page('/?user=gina#lounge');
+  await connected(gina);
+  await alice.locator('#presence li', { hasText: 'gina' }).waitFor();
+  await gina.close();
+  pages.splice(pages.indexOf(gina), 1);
+  await alice.locator('#presence li', { hasText: 'gina' }).waitFor({ state: 'detached' });
+});
+
+test('the page works at phone width, and in dark mode', async () => {
+  const phone = await page('/?user=frank#general', { viewport: { width: 390, height: 780 } });
   await connected(phone);
   await waitForText(phone, 'hello from alice');
   assert.equal(await phone.locator('#sidebar').isVisible(), false, 'the rooms list folds away');
@@ -133,4 +163,10 @@ test('the page works at phone width', async () => {
   await sendFromPage(phone, 'from a phone');
   await waitForText(phone, 'from a phone');
   await screenshot(phone, 'chat-phone');
+  const dark = await page('/?user=frank#general', { colorScheme: 'dark' });
+  await connected(dark);
+  await waitForText(dark, 'from a phone');
+  const background = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(background, 'rgb(21, 23, 27)', 'the dark palette');
+  await screenshot(dark, 'chat-desktop-dark');
 });

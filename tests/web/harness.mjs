@@ -94,8 +94,9 @@ export async function launch() {
 
 // A page (its own browser context: its own sessionStorage) that records what a test must find
 // empty: console errors, uncaught exceptions, and requests to anywhere but `node`.
-export async function openPage(browser, node, path, viewport = { width: 1100, height: 720 }) {
-  const context = await browser.newContext({ viewport });
+// `options`: the browser context's, e.g. { viewport, colorScheme: 'dark' }.
+export async function openPage(browser, node, path, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, ...options });
   const page = await context.newPage();
   page.problems = [];
   page.offsite = [];
