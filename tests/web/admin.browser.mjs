@@ -52,6 +52,24 @@ test('a token login chats, and a plain user gets no admin view', async () => {
   assert.equal(await bob.locator('#admin-button').isVisible(), false);
 });
 
+test('a password login keeps the returned token in sessionStorage and a reload uses it', async () => {
+  const admin = await token('ops', true);
+  await cli(['admin', 'user', 'add', 'hanna', '--password-stdin', '-u', node.ws, '--token', admin], 'a long enough password\n');
+  const p = await openPage(browser, node, '/#general');
+  pages.push(p);
+  await p.locator('#login-user').fill('hanna');
+  await p.locator('#login-password').fill('a long enough password');
+  await p.locator('#login-password').press('Enter');
+  await connected(p);
+  const kept = await p.evaluate(() => sessionStorage.getItem('chatctl.token'));
+  assert.match(kept, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'a JWT');
+  await p.reload();
+  await connected(p);
+  assert.equal(await p.locator('#whoami').textContent(), 'hanna @ node n0');
+  await sendFromPage(p, 'hanna after a reload');
+  await waitForText(p, 'hanna after a reload');
+});
+
 test('an admin token opens the admin view with nodes, stats, users and bans, and bans from it', async () => {
   const ops = await loginWithToken(await token('ops', true));
   await ops.locator('#admin-button').click();
