@@ -85,6 +85,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(GatewayConfig config, ThreadFai
   } else if (c.web) {
     gateway->web_ = WebPage::Embedded();
   }
+  if (gateway->web_) gateway->web_->AllowConnectTo(c.allowed_origins);
 
   lws_protocols& ws = setup.protocols[0];
   ws.name = protocol::kSubprotocol;

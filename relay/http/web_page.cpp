@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "relay/http/origin_check.h"
 #include "relay/http/web_assets.h"
 
 namespace chatctl::relay {
@@ -69,9 +70,14 @@ bool EtagMatches(const std::string& if_none_match, const std::string& etag) {
 
 }  // namespace
 
-std::string ContentSecurityPolicy(const std::string& host) {
+std::string ContentSecurityPolicy(const std::string& host, const std::vector<std::string>& peers) {
   std::string connect = "'self'";
   if (PlainHost(host)) connect += " ws://" + host + " wss://" + host;
+  for (const std::string& peer : peers) {
+    std::string p = NormalizeOrigin(peer);
+    if (p.rfind("http://", 0) == 0 && PlainHost(p.substr(7))) connect += " ws://" + p.substr(7);
+    if (p.rfind("https://", 0) == 0 && PlainHost(p.substr(8))) connect += " wss://" + p.substr(8);
+  }
   return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
          "connect-src " +
          connect +
@@ -132,7 +138,7 @@ std::optional<HttpReply> WebPage::Serve(const HttpRequest& request) const {
   HttpReply reply;
   reply.content_type = f.content_type;
   reply.headers = {
-      {"content-security-policy", ContentSecurityPolicy(request.host)},
+      {"content-security-policy", ContentSecurityPolicy(request.host, peers_)},
       {"x-content-type-options", "nosniff"},
       {"x-frame-options", "DENY"},
       {"referrer-policy", "no-referrer"},

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lib/result.h"
 #include "relay/http/http_routes.h"
@@ -35,13 +36,20 @@ class WebPage {
 
   std::size_t size() const { return files_.size(); }
 
+  // The --allowed-origins of the node: the page may also connect to their WebSockets, so a page
+  // given several nodes (?nodes=) fails over to those that trust each other.
+  void AllowConnectTo(const std::vector<std::string>& origins) { peers_ = origins; }
+
  private:
   void Add(std::string path, std::string body);
   std::map<std::string, File> files_;  // by path, "/index.html"
+  std::vector<std::string> peers_;
 };
 
 // The Content-Security-Policy for a page loaded through `host` (the request's Host header):
-// scripts, styles and images from the node alone, connections to its own ws:/wss: origin.
-std::string ContentSecurityPolicy(const std::string& host);
+// scripts, styles and images from the node alone, connections to its own ws:/wss: origin and to
+// the WebSocket form of each of `peers` (http://h -> ws://h, https://h -> wss://h; "*" adds none).
+std::string ContentSecurityPolicy(const std::string& host,
+                                  const std::vector<std::string>& peers = {});
 
 }  // namespace chatctl::relay

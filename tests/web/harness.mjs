@@ -4,6 +4,7 @@
 // Usage of a test file: node FILE.browser.mjs PATH/TO/chatctl ARTIFACT_DIR (ctest passes both).
 import { spawn, execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -62,7 +63,7 @@ export class Node {
 
   // SIGTERM (a graceful drain) or SIGKILL, and wait for the process to be gone.
   async stop(signal = 'SIGTERM') {
-    if (!this.proc || this.proc.exitCode !== null) return;
+    if (!this.proc || this.proc.exitCode !== null || this.proc.signalCode !== null) return;
     const proc = this.proc;
     const gone = new Promise((resolve) => proc.on('exit', resolve));
     proc.kill(signal);
@@ -75,6 +76,18 @@ export class Node {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+// A loopback port free now (for a node whose address others must know before it starts).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 // Runs the chatctl CLI; resolves with its stdout, rejects with its stderr.

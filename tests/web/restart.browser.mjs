@@ -1,11 +1,12 @@
 // The node restarted under two chatting pages: the pages reconnect by themselves (back-off),
 // resume each room from the newest id they saw, and send what was typed while the node was down;
 // afterwards every line is on both pages exactly once, nothing lost, nothing doubled. Once with a
-// graceful stop (SIGTERM) and once with SIGKILL.
+// graceful stop (SIGTERM) and once with SIGKILL. And a page given two nodes (?nodes=) that moves
+// to the second when the first goes away.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { Node, cli, connected, launch, openPage, screenshot, sendFromPage, shownTexts, waitForText } from './harness.mjs';
+import { Node, cli, connected, freePort, launch, openPage, screenshot, sendFromPage, shownTexts, waitForText } from './harness.mjs';
 
 let node;
 let browser;
@@ -79,4 +80,37 @@ test('a node stopped and restarted mid-chat loses nothing and doubles nothing on
 test('a node killed with SIGKILL mid-chat loses nothing and doubles nothing on the pages', async () => {
   const alice = await restartAround('SIGKILL', 'crashy');
   await screenshot(alice, 'restart-sigkill');
+});
+
+test('a page given two nodes fails over to the second when the first goes away', async () => {
+  const [portA, portB] = [await freePort(), await freePort()];
+  const a = new Node(['--allowed-origins', `http://127.0.0.1:${portB}`]);
+  const b = new Node(['--allowed-origins', `http://127.0.0.1:${portA}`]);
+  a.port = portA;
+  b.port = portB;
+  await a.start();
+  await b.start();
+  try {
+    const p = await openPage(browser, a, `/?user=ivan&nodes=${a.ws}/ws,${b.ws}/ws#general`);
+    p.allowedConsole.push(/WebSocket connection to .* failed/);
+    p.offsite.length = 0;
+    await connected(p);
+    await sendFromPage(p, 'on the first node');
+    await waitForText(p, 'on the first node');
+    await a.stop('SIGKILL');
+    await p.locator('#status:not(.connected)').waitFor();
+    await connected(p, 30000);
+    await cli(['send', '-u', b.ws, '--as', 'judy', '-c', 'general', 'judy on the second node']);
+    await waitForText(p, 'judy on the second node');
+    await sendFromPage(p, 'ivan on the second node');
+    await waitForText(p, 'ivan on the second node');
+    assert.equal(await p.locator('#outbox .message').count(), 0);
+    assert.deepEqual(p.problems, []);
+    // Its connections went to the two nodes it was given and nowhere else.
+    assert.deepEqual(p.offsite.filter((u) => !u.startsWith(`${b.ws}/`)), []);
+    await screenshot(p, 'failover');
+  } finally {
+    await a.close();
+    await b.close();
+  }
 });

@@ -80,6 +80,13 @@ TEST_CASE("a Host header that is not a plain host and port is not echoed into th
   CHECK(csp.find("connect-src 'self';") != std::string::npos);
 }
 
+TEST_CASE("the page may also connect to the WebSockets of the node's allowed origins", "[web]") {
+  std::string csp = ContentSecurityPolicy(
+      "127.0.0.1:7447", {"http://127.0.0.1:7449", "https://Chat.Example", "*", "http://a b"});
+  CHECK(csp.find("connect-src 'self' ws://127.0.0.1:7447 wss://127.0.0.1:7447 "
+                 "ws://127.0.0.1:7449 wss://chat.example;") != std::string::npos);
+}
+
 TEST_CASE("--web-root serves the files of its directory and needs an index.html", "[web]") {
   namespace fs = std::filesystem;
   testing::TempDir temp;
