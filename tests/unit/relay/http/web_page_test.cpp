@@ -87,7 +87,7 @@ TEST_CASE("the page may also connect to the WebSockets of the node's allowed ori
                  "ws://127.0.0.1:7449 wss://chat.example;") != std::string::npos);
 }
 
-TEST_CASE("--web-root serves the files of its directory and needs an index.html", "[web]") {
+TEST_CASE("a --web-root directory serves its files and needs an index.html", "[web]") {
   namespace fs = std::filesystem;
   testing::TempDir temp;
   fs::path dir = temp.File("root");
