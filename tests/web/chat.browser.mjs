@@ -107,7 +107,9 @@ test('a DM is seen by its two users only', async () => {
   await alice.locator('#dm-name').press('Enter');
   await sendFromPage(alice, 'psst, bob only');
   await waitForText(alice, 'psst, bob only');
-  // Bob's list gains the DM without joining anything; opening it shows the line.
+  // Bob's list gains the DM, with its unread count, without joining anything; opening it shows
+  // the line.
+  await bob.locator('#dm-list button', { hasText: '@alice' }).locator('.badge', { hasText: '1' }).waitFor();
   await bob.locator('#dm-list button', { hasText: '@alice' }).click();
   await waitForText(bob, 'psst, bob only');
   await bob.waitForTimeout(300);
