@@ -154,6 +154,28 @@ test('presence shows who joins and who leaves, live', async () => {
   await alice.locator('#presence li', { hasText: 'gina' }).waitFor({ state: 'detached' });
 });
 
+test('a user logs in, creates a room and writes a two-line message by typing and Enter', async () => {
+  const kim = await page('/');
+  await kim.keyboard.type('kim'); // the user name box has focus
+  await kim.keyboard.press('Enter');
+  await connected(kim);
+  await kim.keyboard.type('hello general from the keyboard');
+  await kim.keyboard.press('Enter');
+  await waitForText(kim, 'hello general from the keyboard');
+  await kim.locator('#join-name').focus();
+  await kim.keyboard.type('keyboard-room');
+  await kim.keyboard.press('Enter');
+  await kim.locator('#room-title', { hasText: '#keyboard-room' }).waitFor();
+  assert.equal(await kim.evaluate(() => document.activeElement.id), 'text');
+  await kim.keyboard.type('first line');
+  await kim.keyboard.press('Shift+Enter');
+  await kim.keyboard.type('second line');
+  await kim.keyboard.press('Enter');
+  await waitForText(kim, 'second line');
+  assert.deepEqual(await shownTexts(kim), ['first line\nsecond line']);
+  assert.equal(await kim.locator('#room-list button').count(), 2);
+});
+
 test('the page works at phone width, and in dark mode', async () => {
   const phone = await page('/?user=frank#general', { viewport: { width: 390, height: 780 } });
   await connected(phone);
