@@ -157,6 +157,17 @@ Command SetupServe(CLI::App& parent) {
   app->add_option("--mesh-trust", o->node.mesh_trust_file,
                   "Public keys of the nodes allowed in the mesh, one per line")
       ->check(CLI::ExistingFile);
+  app->add_option("--web", o->node.web, "on: serve the web chat page at /; off: do not")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  app->add_option("--web-root", o->node.web_root,
+                  "Serve the web page from this directory (read at start) instead of the one "
+                  "built in")
+      ->check(CLI::ExistingDirectory);
+  app->add_option("--allowed-origins", o->node.allowed_origins,
+                  "Browser origins (scheme://host[:port], or *) besides the node's own that may "
+                  "open the WebSocket; others get 403")
+      ->delimiter(',');
   return {app, [o] { return RunServe(*o); }};
 }
 

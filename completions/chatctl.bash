@@ -47,7 +47,7 @@ _chatctl()
             _chatctl_files
             return
             ;;
-        --data)
+        --data|--web-root)
             _chatctl_dirs
             return
             ;;
@@ -57,6 +57,10 @@ _chatctl()
             ;;
         --log-format)
             COMPREPLY=($(compgen -W 'logfmt json' -- "$cur"))
+            return
+            ;;
+        --web)
+            COMPREPLY=($(compgen -W 'on off' -- "$cur"))
             return
             ;;
         --durability)
@@ -119,7 +123,8 @@ _chatctl()
                   --log-level --log-format --durability --max-frame-bytes --max-text-chars
                   --max-joins --rate-limit --rate-burst --max-outbound-bytes --max-pending-writes
                   --since-replay-max --presence-events-max --hello-timeout --ping-interval --bus --mesh-bind
-                  --peer --mesh-insecure --mesh-key --mesh-trust'
+                  --peer --mesh-insecure --mesh-key --mesh-trust --web --web-root
+                  --allowed-origins'
             ;;
         send)
             opts='-h --help -u --url --token --password-file --as -c --channel --to --json'

@@ -67,6 +67,9 @@ complete -c chatctl -n $serve -l peer -x -d 'tcp://HOST:PORT of another node (re
 complete -c chatctl -n $serve -l mesh-insecure -d 'Allow an unencrypted mesh on a non-loopback address'
 complete -c chatctl -n $serve -l mesh-key -r -F -d 'This node'\''s CURVE key pair file'
 complete -c chatctl -n $serve -l mesh-trust -r -F -d 'File of public keys allowed in the mesh'
+complete -c chatctl -n $serve -l web -x -a 'on off' -d 'Serve the web chat page at /'
+complete -c chatctl -n $serve -l web-root -r -a '(__fish_complete_directories)' -d 'Serve the web page from this directory'
+complete -c chatctl -n $serve -l allowed-origins -x -d 'Browser origins besides the node'\''s own that may open the WebSocket'
 
 # options shared by send, tail and chat
 set -l client '__fish_seen_subcommand_from send tail chat'

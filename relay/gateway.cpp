@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "lib/utf8.h"
 #include "relay/history_reader.h"
+#include "relay/http/origin_check.h"
 #include "relay/http/upgrade_check.h"
 #include "relay/store_writer.h"
 
@@ -78,6 +79,15 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(GatewayConfig config, ThreadFai
   LwsSetup& setup = *gateway->lws_;
 
   std::memset(&setup.protocols, 0, sizeof setup.protocols);
+  if (c.web && !c.web_root.empty()) {
+    auto page = WebPage::FromDirectory(c.web_root);
+    if (!page.ok()) return page.error();
+    gateway->web_ = std::move(*page);
+  } else if (c.web) {
+    gateway->web_ = WebPage::Embedded();
+  }
+  if (gateway->web_) gateway->web_->AllowConnectTo(c.allowed_origins);
+
   lws_protocols& ws = setup.protocols[0];
   ws.name = protocol::kSubprotocol;
   ws.callback = [](lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
@@ -195,6 +205,8 @@ int Gateway::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::siz
       }
       return gw_.draining ? 1 : 0;
     }
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+      return RefuseForeignOrigin(wsi);
     case LWS_CALLBACK_ESTABLISHED: {
       auto session =
           std::make_unique<Session>(gw_.sessions.NextId(), wsi, gw_.config.limits, gw_.NowMs());
@@ -224,8 +236,25 @@ int Gateway::OnCallback(lws* wsi, int reason_int, void* user, void* in, std::siz
   return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
+int Gateway::RefuseForeignOrigin(lws* wsi) {
+  char origin[512] = {0};
+  char host[512] = {0};
+  lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN);
+  lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST);
+  if (OriginAllowed(origin, host, gw_.config.allowed_origins)) return 0;
+  log::Info("origin refused", {{"origin", origin}, {"host", host}});
+  // >0: the answer is written; lws completes the transaction.
+  return lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN,
+                                "this page's origin may not connect (--allowed-origins)") != 0
+             ? -1
+             : 1;
+}
+
 void Gateway::Route(const HttpResponder& respond, const HttpRequest& request) {
   if (request.path.rfind(kApiPrefix, 0) == 0) return api_.Handle(respond, request);
+  if (web_) {
+    if (auto page = web_->Serve(request)) return respond(std::move(*page));
+  }
   respond(RouteHttp(request.method, request.path, gw_.Snapshot()));
 }
 

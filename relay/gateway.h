@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "lib/bus/bus.h"
 #include "lib/result.h"
@@ -24,6 +25,7 @@
 #include "relay/handlers/rooms.h"
 #include "relay/http/admin_api.h"
 #include "relay/http/http_server.h"
+#include "relay/http/web_page.h"
 #include "relay/sessions/lws_outbound.h"
 #include "relay/work_queue.h"
 
@@ -69,6 +71,8 @@ class Gateway {
   // Each request of a text frame to its handler; the frame's sends go to the store together.
   void Dispatch(Session& s, std::string_view frame);
   void Route(const HttpResponder& respond, const HttpRequest& request);
+  // An upgrade from a browser page whose Origin --allowed-origins does not name: answered 403.
+  int RefuseForeignOrigin(lws* wsi);
   void DrainInbox();
   void OnCommitted(Committed committed);
 
@@ -85,7 +89,8 @@ class Gateway {
   ControlEffects effects_;
   AdminApi api_;
   HttpServer http_;
-  bus::Bus* bus_ = nullptr;  // set by Run()
+  std::optional<WebPage> web_;  // none with --web off; constant after Create
+  bus::Bus* bus_ = nullptr;     // set by Run()
 
   WorkQueue<GatewayEvent> inbox_{SIZE_MAX};  // any thread pushes; the gateway drains
   std::atomic<bool> stop_requested_{false};

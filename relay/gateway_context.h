@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lib/config.h"
 #include "lib/ids.h"
@@ -36,6 +37,11 @@ struct GatewayConfig {
   MessageId id_floor = 0;             // the store's newest id; new ids go above it
   bool allow_register = false;        // self sign-up with `register`
   Limits limits;
+  // The web page at / (relay/http/web_page.h): off, built in, or the files of web_root.
+  bool web = true;
+  std::string web_root;
+  // Browser origins besides the node's own that may open the WebSocket (origin_check.h).
+  std::vector<std::string> allowed_origins;
 };
 
 struct GatewayContext {

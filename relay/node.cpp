@@ -149,6 +149,9 @@ Status RunNode(const NodeOptions& options) {
   }
   config.open_mode = !config.secret ? (loopback || options.open) : options.open;
   config.allow_register = options.allow_register;
+  config.web = options.web != "off";
+  config.web_root = options.web_root;
+  config.allowed_origins = options.allowed_origins;
 
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);

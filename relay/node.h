@@ -34,6 +34,10 @@ struct NodeOptions {
   bool mesh_insecure = false;   // allow a non-loopback mesh bind without CURVE keys
   std::string mesh_key_file;    // this node's CURVE key pair
   std::string mesh_trust_file;  // public keys of the nodes allowed in
+  // The web page: "on" (built in) or "off"; web_root serves another build of it.
+  std::string web = "on";
+  std::string web_root;
+  std::vector<std::string> allowed_origins;  // browser origins besides the node's own
 };
 
 // Runs until SIGINT/SIGTERM has drained. Errors that stop the node from starting come back here;

@@ -23,7 +23,7 @@ struct HttpReply {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;  // more, e.g. {"Allow", "GET, HEAD"}
+  std::vector<std::pair<std::string, std::string>> headers = {};  // more, lower-case names
 };
 
 struct NodeSnapshot {
@@ -52,6 +52,8 @@ struct HttpRequest {
   std::string body;
   std::string bearer;  // the token of "Authorization: Bearer ..."
   bool from_loopback = false;
+  std::string host;           // the Host header
+  std::string if_none_match;  // the If-None-Match header
 };
 
 // A JSON answer, or a JSON error with the status that goes with the protocol's code.

@@ -76,6 +76,11 @@ std::unique_ptr<HttpRequest> ReadHead(lws* wsi) {
     if (a.rfind("Bearer ", 0) == 0 || a.rfind("bearer ", 0) == 0) r->bearer = a.substr(7);
   }
   r->from_loopback = IsLoopbackPeer(wsi);
+  char value[512];
+  if (lws_hdr_copy(wsi, value, sizeof value, WSI_TOKEN_HOST) > 0) r->host = value;
+  if (lws_hdr_copy(wsi, value, sizeof value, WSI_TOKEN_HTTP_IF_NONE_MATCH) > 0) {
+    r->if_none_match = value;
+  }
   return r;
 }
 
