@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libcli11-dev libzmq3-dev cppzmq-dev libwebsockets-dev
           libsqlite3-dev nlohmann-json3-dev catch2 libssl-dev
-          libsodium-dev libncurses-dev tmux nodejs chromium)
+          libsodium-dev libncurses-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -17,18 +17,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-# The web page's browser tests (tests/web/): playwright-core, at the version package-lock.json pins.
-# Only when the tests are built; CHATCTL_TESTS=OFF in the arguments skips it.
-# Debian's nodejs comes without npm (NodeSource's has it built in, and conflicts with Debian's npm).
-if [[ " $* " != *"-DCHATCTL_TESTS=OFF"* ]]; then
-  if ! command -v npm >/dev/null; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq npm >/dev/null
-  fi
-  (cd tests/web && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" "$@" >/dev/null
