@@ -100,19 +100,21 @@ int AddHeaders(lws* wsi, const std::vector<std::pair<std::string, std::string>>&
   return 0;
 }
 
-// HEAD: the headers GET would have, Content-Length included, and no body (RFC 9110 9.3.2). The
-// length goes in as a plain header: lws would otherwise wait for that many body bytes.
+// The status line and every header but the body's framing: Content-Type, Content-Length (as a
+// plain header: lws would otherwise wait for that many body bytes from us), the reply's own. For
+// answers written whole at once (a HEAD, a refused upgrade) rather than through lws's body writes.
+int AddStatusAndHeaders(lws* wsi, const HttpReply& reply, unsigned char** p, unsigned char* end) {
+  std::vector<std::pair<std::string, std::string>> all = {
+      {"content-type", reply.content_type}, {"content-length", std::to_string(reply.body.size())}};
+  all.insert(all.end(), reply.headers.begin(), reply.headers.end());
+  if (lws_add_http_header_status(wsi, static_cast<unsigned>(reply.status), p, end) != 0) return -1;
+  return AddHeaders(wsi, all, p, end);
+}
+
+// HEAD: the headers GET would have, Content-Length included, and no body (RFC 9110 9.3.2).
 int WriteHeadOnly(lws* wsi, const HttpReply& reply, unsigned char* start, unsigned char* p,
                   unsigned char* end) {
-  std::string length = std::to_string(reply.body.size());
-  auto header = [&](const char* name, const std::string& value) {
-    return lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name),
-                                       reinterpret_cast<const unsigned char*>(value.data()),
-                                       static_cast<int>(value.size()), &p, end);
-  };
-  if (lws_add_http_header_status(wsi, static_cast<unsigned>(reply.status), &p, end) != 0 ||
-      header("content-type:", reply.content_type) != 0 || header("content-length:", length) != 0 ||
-      AddHeaders(wsi, reply.headers, &p, end) != 0 ||
+  if (AddStatusAndHeaders(wsi, reply, &p, end) != 0 ||
       lws_finalize_write_http_header(wsi, start, &p, end) != 0) {
     return -1;
   }
@@ -240,15 +242,9 @@ int HttpServer::WriteNow(lws* wsi, const HttpReply& reply) {
   unsigned char* start = buffer.data() + LWS_PRE;
   unsigned char* p = start;
   unsigned char* end = buffer.data() + buffer.size() - 1;
-  std::string length = std::to_string(reply.body.size());
-  auto header = [&](const char* name, const std::string& value) {
-    return lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name),
-                                       reinterpret_cast<const unsigned char*>(value.data()),
-                                       static_cast<int>(value.size()), &p, end);
-  };
-  if (lws_add_http_header_status(wsi, static_cast<unsigned>(reply.status), &p, end) != 0 ||
-      header("content-type:", reply.content_type) != 0 || header("content-length:", length) != 0 ||
-      header("connection:", "close") != 0 || AddHeaders(wsi, reply.headers, &p, end) != 0 ||
+  HttpReply closing = reply;
+  closing.headers.emplace_back("connection", "close");
+  if (AddStatusAndHeaders(wsi, closing, &p, end) != 0 ||
       lws_finalize_http_header(wsi, &p, end) != 0) {
     return -1;
   }
