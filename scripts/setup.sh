@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libcli11-dev libzmq3-dev cppzmq-dev libwebsockets-dev
           libsqlite3-dev nlohmann-json3-dev catch2 libssl-dev
-          libsodium-dev)
+          libsodium-dev faketime)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
