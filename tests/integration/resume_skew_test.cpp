@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "lib/client/resume_cursors.h"
+#include "lib/protocol/client.h"
 #include "support/process.h"
 #include "support/raw_ws.h"
 
@@ -100,16 +102,91 @@ class Writer {
   std::thread thread_;
 };
 
+// A follower on the wire, as a browser would be one: it keeps the cursor `joined` and each `msg`
+// give, and when its node goes away it joins the next port of `ports` with it. It counts every
+// msg it is given, so a message sent twice shows here even where tail would print it once.
+class WireFollower {
+ public:
+  explicit WireFollower(std::vector<int> ports) : ports_(std::move(ports)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~WireFollower() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  std::map<std::string, int> given() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return given_;
+  }
+  int joins() const { return joins_; }
+
+ private:
+  void Run() {
+    auto deadline = std::chrono::steady_clock::now() + 90s;  // bounded, whatever happens
+    for (std::size_t at = 0; !stop_ && std::chrono::steady_clock::now() < deadline;
+         at = (at + 1) % ports_.size()) {
+      std::unique_ptr<chatctl::test::RawWs> ws;
+      try {
+        ws = OpenSession(ports_[at], "follower");
+      } catch (const std::exception&) {
+        std::this_thread::sleep_for(100ms);
+        continue;
+      }
+      json join = {{"type", "join"}, {"ref", "j"}, {"channel", "news"}};
+      if (auto cursor = cursors_.For("news")) {
+        join["cursor"] = *cursor;
+      } else {
+        join["last"] = 0;
+      }
+      ws->SendJson(join);
+      while (!stop_ && std::chrono::steady_clock::now() < deadline) {
+        auto frame = ws->ReadJson(100ms);
+        if (!frame) {
+          if (ws->closed()) break;
+          continue;
+        }
+        std::string type = frame->value("type", "");
+        if (type == "joined") {
+          ++joins_;
+          cursors_.Joined("news", *frame);
+          for (const auto& m : (*frame)["messages"]) Given(m);
+        } else if (type == "msg") {
+          Given(*frame);
+        }
+      }
+    }
+  }
+
+  void Given(json m) {
+    m["type"] = "msg";
+    auto message = chatctl::protocol::MessageFromJson(m);
+    if (!message) return;
+    cursors_.Given(*message);
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++given_[message->text];
+  }
+
+  std::vector<int> ports_;
+  chatctl::ResumeCursors cursors_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> joins_{0};
+  std::mutex mutex_;
+  std::map<std::string, int> given_;
+  std::thread thread_;
+};
+
 }  // namespace
 
 TEST_CASE("tail -f failing over between nodes a second apart misses nothing and repeats nothing",
           "[mesh][restart][skew]") {
   REQUIRE_FALSE(FaketimeLibrary().empty());  // scripts/setup.sh installs the faketime package
   TempDir dir;
-  // Node 1 runs a second ahead, node 2 a second behind, node 3 half a second behind.
-  Node n1(dir.path() + "/n1", MeshArgs(1), 0, SkewedClock("+1.0"));
-  Node n2(dir.path() + "/n2", MeshArgs(2, {n1.mesh_pub()}), 0, SkewedClock("-1.0"));
-  Node n3(dir.path() + "/n3", MeshArgs(3, {n1.mesh_pub()}), 0, SkewedClock("-0.5"));
+  // Node 1 runs a second ahead, node 2 a second behind, node 3 half a second behind. Node 1 knows
+  // node 2's address, so that it finds the mesh again when it restarts.
+  Node n2(dir.path() + "/n2", MeshArgs(2), 0, SkewedClock("-1.0"));
+  Node n1(dir.path() + "/n1", MeshArgs(1, {n2.mesh_pub()}), 0, SkewedClock("+1.0"));
+  Node n3(dir.path() + "/n3", MeshArgs(3, {n2.mesh_pub()}), 0, SkewedClock("-0.5"));
 
   // The follower starts on node 1 and fails over to node 2.
   Process tail({CHATCTL_BIN, "tail", "-u", n1.url() + "," + n2.url(), "--as", "reader", "-c",
@@ -122,6 +199,7 @@ TEST_CASE("tail -f failing over between nodes a second apart misses nothing and 
       if (line) ++printed[json::parse(*line)["text"].get<std::string>()];
     }
   };
+  WireFollower wire({n1.port(), n2.port()});
   read_for(500ms);  // tail has joined
 
   Writer w1(n1, "a"), w2(n2, "b"), w3(n3, "c");
@@ -150,6 +228,8 @@ TEST_CASE("tail -f failing over between nodes a second apart misses nothing and 
     read_for(100ms);
   }
   read_for(1000ms);
+  wire.Stop();
+  CHECK(wire.joins() >= 2);  // it did fail over
 
   std::vector<std::string> missed, twice;
   for (const auto& text : acked) {
@@ -161,4 +241,17 @@ TEST_CASE("tail -f failing over between nodes a second apart misses nothing and 
   INFO("acked " << acked.size() << ", printed " << printed.size());
   CHECK(missed == std::vector<std::string>{});
   CHECK(twice == std::vector<std::string>{});
+
+  // On the wire too: every acked message given once, none twice.
+  std::vector<std::string> wire_missed, wire_twice;
+  auto given = wire.given();
+  for (const auto& text : acked) {
+    if (given.count(text) == 0) wire_missed.push_back(text);
+  }
+  for (const auto& [text, times] : given) {
+    if (times > 1) wire_twice.push_back(text);
+  }
+  INFO("given on the wire " << given.size());
+  CHECK(wire_missed == std::vector<std::string>{});
+  CHECK(wire_twice == std::vector<std::string>{});
 }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "lib/store.h"
-#include "relay/temp_store.h"
+#include "unit/relay/temp_store.h"
 
 namespace chatctl {
 namespace {
