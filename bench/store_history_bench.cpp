@@ -1,7 +1,9 @@
 // How fast the store takes group commits and answers the join-time read, on a real file in a temp
 // directory: N messages (argv[1], default 1,000,000) over C channels (argv[2], default 100) in
 // batches of 1000, then 10,000 Newest(channel, 50) on a reader connection, as the node's history
-// reader does them. `store_history_bench 10000000 1` is the "one channel of 10 M" case.
+// reader does them, and 10,000 joins with a resume cursor about 50 messages behind (the read
+// transaction, the heads and the per-origin replay). `store_history_bench 10000000 1` is the "one
+// channel of 10 M" case.
 #include <stdlib.h>
 
 #include <algorithm>
@@ -89,6 +91,40 @@ int Run(const std::string& dir, std::uint64_t total, int channel_count) {
       "Newest(channel, %d) x %d on a reader: p50 %.1f us, p99 %.1f us, max %.1f us "
       "(%.1f rows per page)\n",
       kPage, kReads, at(0.50), at(0.99), micros.back(), static_cast<double>(rows) / kReads);
+
+  // A resume cursor about 50 of the channel's messages behind the head, as a client that was away
+  // for a moment brings back.
+  std::vector<double> cursor_micros;
+  cursor_micros.reserve(kReads);
+  std::size_t cursor_rows = 0;
+  const std::uint64_t behind = std::min<std::uint64_t>(
+      total, static_cast<std::uint64_t>(kPage) * static_cast<std::uint64_t>(channel_count));
+  for (int i = 0; i < kReads; ++i) {
+    const std::string& channel = channels[pick_channel(rng)];
+    chatctl::ResumeCursor seen{{7, total - behind}};
+    auto t0 = Clock::now();
+    chatctl::Status begun = (*reader)->BeginRead();
+    if (!begun.ok()) return Fail("begin read", begun.error());
+    auto heads = (*reader)->Heads();
+    if (!heads.ok()) return Fail("heads", heads.error());
+    auto read = (*reader)->AfterCursor(channel, seen, *heads, 1000);
+    (*reader)->EndRead();
+    auto t1 = Clock::now();
+    if (!read.ok()) return Fail("after cursor", read.error());
+    cursor_rows += read->page.messages.size();
+    cursor_micros.push_back(Seconds(t1 - t0) * 1e6);
+  }
+  std::sort(cursor_micros.begin(), cursor_micros.end());
+  auto cursor_at = [&cursor_micros](double q) {
+    return cursor_micros[std::min(
+        cursor_micros.size() - 1,
+        static_cast<std::size_t>(q * static_cast<double>(cursor_micros.size())))];
+  };
+  std::printf(
+      "join with a cursor x %d on a reader: p50 %.1f us, p99 %.1f us, max %.1f us "
+      "(%.1f rows per replay)\n",
+      kReads, cursor_at(0.50), cursor_at(0.99), cursor_micros.back(),
+      static_cast<double>(cursor_rows) / kReads);
   std::printf("file: %.1f MB\n",
               static_cast<double>(std::filesystem::file_size(path)) / (1024.0 * 1024.0));
   return 0;

@@ -1,7 +1,7 @@
 // `chatctl tail`: print the recent messages of one or more channels and, with -f, follow them,
-// reconnecting (and failing over along the -u list) with `since` so that nothing is missed or
-// printed twice. Single-threaded: main's thread drives the connection; signal handlers only set a
-// flag.
+// reconnecting (and failing over along the -u list) with the resume cursor each `joined` gives
+// (or `since`, against a node that gives none) so that nothing is missed or printed twice.
+// Single-threaded: main's thread drives the connection; signal handlers only set a flag.
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -30,6 +30,7 @@
 #include "cmd/exit_codes.h"
 #include "cmd/printable.h"
 #include "lib/client/chat_client.h"
+#include "lib/client/resume_cursors.h"
 #include "lib/ids.h"
 #include "lib/protocol.h"
 
@@ -124,6 +125,7 @@ class Printer {
       return true;
     }
     if (tailed_.count(m->channel) == 0) return true;  // a dm nobody asked to see
+    resume_.Given(*m);
     // Seen already: printed before, by id. Not "at or below the cursor": a message another node
     // accepted a moment before this session's welcome can arrive after it with a smaller id than
     // the welcome's anchor, and it was never printed.
@@ -171,12 +173,16 @@ class Printer {
   }
   // Messages of a tailed channel the live loop should show.
   bool Tails(const std::string& channel) const { return tailed_.count(channel) != 0; }
+  // Where each channel's next join resumes, exactly, on any node that gives cursors.
+  ResumeCursors& resume() { return resume_; }
 
  private:
   bool json_;
   bool prefix_;
   std::set<std::string> tailed_;
-  // The `since` of the next join: the newest id printed, or where the first session began.
+  ResumeCursors resume_;
+  // Against a node without cursors: the `since` of the next join: the newest id printed, or where
+  // the first session began.
   std::map<std::string, MessageId> cursors_;
   // Ids printed lately, per channel: a replay after a reconnect starts at the cursor, so only the
   // newest few can come twice.
@@ -213,14 +219,16 @@ SessionResult StdoutGone() {
   return {Outcome::kFailed, kExitFailed};
 }
 
-// Joins one channel and prints what the join replays. A `since` replay that says truncated is paged
-// on by leaving and joining again from the last id printed: live messages that came in meanwhile
-// are newer than the gap, so they are dropped here and come again with the next replay.
+// Joins one channel and prints what the join replays. A replay that says truncated is paged on by
+// leaving and joining again from its cursor (or the last id printed): live messages that came in
+// meanwhile are newer than the gap, so they are dropped here and come again with the next replay.
 SessionResult JoinChannel(ChatClient& client, const TailOptions& o, Printer& printer,
                           const std::string& channel) {
   for (;;) {
     json join = {{"type", "join"}, {"channel", channel}};
-    if (auto cursor = printer.cursor(channel)) {
+    if (auto resume = printer.resume().For(channel)) {
+      join["cursor"] = *resume;
+    } else if (auto cursor = printer.cursor(channel)) {
       join["since"] = IdToString(*cursor);
     } else if (!o.since.empty()) {
       join["since"] = o.since;
@@ -232,12 +240,14 @@ SessionResult JoinChannel(ChatClient& client, const TailOptions& o, Printer& pri
       if (client.lost() && joined.error().code != "unauthorized") return Lost();
       return FailedWith(joined.error(), ExitCodeFor(joined.error(), &client));
     }
+    printer.resume().Joined(channel, *joined);
     const json& messages = joined->contains("messages") ? (*joined)["messages"] : json::array();
     for (const auto& m : messages) {
       if (!printer.Print(m)) return StdoutGone();
     }
     if (!joined->value("truncated", false)) break;
-    if (!printer.cursor(channel)) break;  // truncated yet empty: nothing to page on from
+    // Truncated yet empty, and no cursor: nothing to page on from.
+    if (!printer.resume().For(channel) && !printer.cursor(channel)) break;
     Result<json> left = client.Call({{"type", "leave"}, {"channel", channel}}, kReplyTimeout);
     if (!left.ok()) {
       if (client.lost() && left.error().code != "unauthorized") return Lost();

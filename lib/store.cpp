@@ -39,6 +39,12 @@ constexpr const char* kAfterSql =
     "SELECT id, channel, sender, body, ts, origin, seq, kind FROM messages "
     "WHERE channel = ?1 AND id > ?2 AND id > ?4 ORDER BY id ASC LIMIT ?3";
 constexpr const char* kHeadSeqSql = "SELECT max(seq) FROM messages WHERE origin = ?1";
+constexpr const char* kNextOriginSql =
+    "SELECT origin FROM messages WHERE origin >= ?1 ORDER BY origin LIMIT 1";
+// Within one origin ids grow with seq, so seq order is id order.
+constexpr const char* kChannelOriginSql =
+    "SELECT id, channel, sender, body, ts, origin, seq, kind FROM messages "
+    "WHERE channel = ?1 AND origin = ?2 AND seq > ?3 AND id > ?4 ORDER BY seq ASC LIMIT ?5";
 constexpr const char* kGetSql =
     "SELECT id, channel, sender, body, ts, origin, seq, kind FROM messages WHERE id = ?1";
 constexpr const char* kMaxIdSql = "SELECT max(id) FROM messages";
@@ -77,7 +83,8 @@ struct Store::Impl {
   std::string path;
   bool writable = false;
   Stmt begin, commit, rollback, insert;  // writer only
-  Stmt newest, before, after, head_seq, max_id, range, get;
+  Stmt newest, before, after, head_seq, max_id, range, get, next_origin, channel_origin;
+  Stmt begin_read, end_read;
   int wal_frames = 0;                  // writer: set by the WAL hook after each commit
   std::unique_ptr<StateTables> state;  // control events' state, on this connection
 
@@ -130,9 +137,17 @@ struct Store::Impl {
   }
 
   Status PrepareAll() {
-    std::vector<std::pair<Stmt*, const char*>> wanted = {
-        {&newest, kNewestSql}, {&before, kBeforeSql}, {&after, kAfterSql}, {&head_seq, kHeadSeqSql},
-        {&max_id, kMaxIdSql},  {&range, kRangeSql},   {&get, kGetSql}};
+    std::vector<std::pair<Stmt*, const char*>> wanted = {{&newest, kNewestSql},
+                                                         {&before, kBeforeSql},
+                                                         {&after, kAfterSql},
+                                                         {&head_seq, kHeadSeqSql},
+                                                         {&max_id, kMaxIdSql},
+                                                         {&range, kRangeSql},
+                                                         {&get, kGetSql},
+                                                         {&next_origin, kNextOriginSql},
+                                                         {&channel_origin, kChannelOriginSql},
+                                                         {&begin_read, "BEGIN"},
+                                                         {&end_read, "COMMIT"}};
     if (writable) {
       wanted.insert(wanted.begin(), {{&begin, "BEGIN IMMEDIATE"},
                                      {&commit, "COMMIT"},
@@ -396,15 +411,106 @@ Result<std::uint64_t> Store::HeadSeq(std::uint32_t origin) {
   return static_cast<std::uint64_t>(*head);
 }
 
-Result<std::map<std::uint32_t, std::uint64_t>> Store::Heads() {
-  // One index seek per possible origin: cheaper than a GROUP BY over every row of a big file.
-  std::map<std::uint32_t, std::uint64_t> heads;
-  for (std::uint32_t origin = 0; origin <= kMaxNodeId; ++origin) {
-    auto head = HeadSeq(origin);
+Result<ResumeCursor> Store::Heads() {
+  // A skip scan of the (origin, seq) index: the next origin present, then its highest seq. Far
+  // cheaper than a GROUP BY over every row of a big file, and than a seek per possible origin.
+  ResumeCursor heads;
+  for (std::int64_t from = 0; from <= kMaxNodeId;) {
+    sqlite3_stmt* stmt = impl_->next_origin.get();
+    std::int64_t origin = 0;
+    {
+      StmtUse use(stmt);
+      if (sqlite3_bind_int64(stmt, 1, from) != SQLITE_OK) return impl_->Fail("cannot read heads");
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return impl_->Fail("cannot read heads");
+      origin = sqlite3_column_int64(stmt, 0);
+    }
+    if (origin < from || origin > kMaxNodeId) break;
+    auto head = HeadSeq(static_cast<std::uint32_t>(origin));
     if (!head.ok()) return head.error();
-    if (*head > 0) heads[origin] = *head;
+    if (*head > 0) heads[static_cast<std::uint32_t>(origin)] = *head;
+    from = origin + 1;
   }
   return heads;
+}
+
+Result<CursorPage> Store::AfterCursor(const std::string& channel, const ResumeCursor& seen,
+                                      const ResumeCursor& heads, int limit, MessageId floor) {
+  CursorPage out;
+  out.next = Merge(seen, heads);
+  if (limit <= 0) return out;
+  // Each origin's first limit + 1 events after its position: the page is the `limit` smallest ids
+  // of their union, and an origin that had more than the page took is not covered to its head.
+  struct Read {
+    std::uint32_t origin = 0;
+    std::vector<std::pair<std::uint64_t, MessageId>> events;  // (seq, id), in seq order
+  };
+  std::vector<Read> reads;
+  std::vector<Message> all;
+  for (const auto& [origin, head] : heads) {
+    std::uint64_t from = PositionOf(seen, origin);
+    if (head <= from) continue;
+    sqlite3_stmt* stmt = impl_->channel_origin.get();
+    StmtUse use(stmt);
+    if (BindText(stmt, 1, channel) != SQLITE_OK ||
+        sqlite3_bind_int64(stmt, 2, origin) != SQLITE_OK ||
+        sqlite3_bind_int64(stmt, 3, static_cast<sqlite3_int64>(from)) != SQLITE_OK ||
+        sqlite3_bind_int64(stmt, 4, static_cast<sqlite3_int64>(floor)) != SQLITE_OK ||
+        sqlite3_bind_int64(stmt, 5, sqlite3_int64{limit} + 1) != SQLITE_OK) {
+      return impl_->Fail("cannot read history");
+    }
+    Read read{origin, {}};
+    for (;;) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return impl_->Fail("cannot read history");
+      all.push_back(ReadMessage(stmt));
+      read.events.emplace_back(all.back().seq, all.back().id);
+    }
+    if (!read.events.empty()) reads.push_back(std::move(read));
+  }
+  std::sort(all.begin(), all.end(), [](const Message& a, const Message& b) { return a.id < b.id; });
+  if (all.size() > static_cast<std::size_t>(limit)) {
+    out.page.more = true;
+    all.resize(static_cast<std::size_t>(limit));
+    MessageId last_id = all.back().id;
+    // An origin with events left out is covered up to the last of its events before the first
+    // one left out, in seq order (the same as id order, within one origin).
+    for (const Read& read : reads) {
+      std::uint64_t position = PositionOf(seen, read.origin);
+      bool whole = true;
+      for (const auto& [seq, id] : read.events) {
+        if (id > last_id) {
+          whole = false;
+          break;
+        }
+        position = std::max(position, seq);
+      }
+      if (whole) continue;  // covered to its head, as merged above
+      if (position == 0) {
+        out.next.erase(read.origin);
+      } else {
+        out.next[read.origin] = position;
+      }
+    }
+  }
+  out.page.messages = std::move(all);
+  if (Status s = impl_->state->Decorate(channel, out.page.messages); !s.ok()) return s.error();
+  return out;
+}
+
+Status Store::BeginRead() {
+  StmtUse use(impl_->begin_read.get());
+  if (sqlite3_step(impl_->begin_read.get()) != SQLITE_DONE) return impl_->Fail("cannot begin read");
+  return Ok{};
+}
+
+void Store::EndRead() {
+  // Ending a read transaction cannot lose anything; a failure leaves nothing to undo either.
+  if (sqlite3_get_autocommit(impl_->db.get())) return;
+  StmtUse use(impl_->end_read.get());
+  sqlite3_step(impl_->end_read.get());
 }
 
 Result<std::vector<Message>> Store::Range(std::uint32_t origin, std::uint64_t after_seq,

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/cursor.h"
 #include "lib/message.h"
 #include "lib/result.h"
 
@@ -28,6 +29,12 @@ struct CheckpointResult {
 struct Page {
   std::vector<Message> messages;  // oldest first
   bool more = false;              // more messages lie beyond this page
+};
+
+// A page read after a resume cursor, and the cursor that page brings the reader to.
+struct CursorPage {
+  Page page;
+  ResumeCursor next;
 };
 
 class Store {
@@ -64,6 +71,17 @@ class Store {
   Result<Page> Before(const std::string& channel, MessageId before, int limit, MessageId floor = 0);
   // The first `limit` messages after `after`, oldest first; `more` when newer ones exist.
   Result<Page> After(const std::string& channel, MessageId after, int limit, MessageId floor = 0);
+  // The channel's events that `seen` does not cover (per origin, seq above its position; all of an
+  // origin it does not name), oldest id first, at most `limit`; `more` when some are left out.
+  // `heads` is Heads() as of the same read (inside BeginRead/EndRead). `next` is `seen` advanced
+  // to what the page covers: to the head of each origin whose events all fit, else to the last
+  // of its events in the page. Each origin is one range of the (channel, origin, seq) index.
+  Result<CursorPage> AfterCursor(const std::string& channel, const ResumeCursor& seen,
+                                 const ResumeCursor& heads, int limit, MessageId floor = 0);
+  // Reads between these two see one state of the file (a SQLite read transaction): a replay and
+  // the heads it is exact against. Not on a connection that is writing.
+  Status BeginRead();
+  void EndRead();
   // One event by id.
   Result<std::optional<Message>> Get(MessageId id);
   // Users, rooms, message states and channel counts: the folded control events.
@@ -72,8 +90,8 @@ class Store {
   // The highest event seq stored for an origin node (0 when none); what a restarted node counts on
   // from.
   Result<std::uint64_t> HeadSeq(std::uint32_t origin);
-  // HeadSeq of every origin that has events here.
-  Result<std::map<std::uint32_t, std::uint64_t>> Heads();
+  // HeadSeq of every origin that has events here: two index seeks per origin present.
+  Result<ResumeCursor> Heads();
   // Events of one origin with seq above `after_seq`, in seq order, at most `limit`: what a peer
   // that missed them asks for.
   Result<std::vector<Message>> Range(std::uint32_t origin, std::uint64_t after_seq, int limit);

@@ -52,6 +52,9 @@ constexpr const char* kMigrations[] = {
     "ALTER TABLE users ADD COLUMN tokens_after INTEGER NOT NULL DEFAULT 0;"
     "UPDATE users SET tokens_after = coalesce((SELECT max(ts) FROM messages"
     "  WHERE kind = 'user.passwd' AND channel = '@' || users.name), 0);",
+    // v4. A join with a resume cursor (lib/cursor.h) reads, per origin, a channel's events after
+    // a seq: one range of this index each, however far apart the origins' clocks put their ids.
+    "CREATE INDEX messages_by_channel_origin ON messages (channel, origin, seq);",
 };
 static_assert(static_cast<int>(std::size(kMigrations)) == kSchemaVersion,
               "a new migration needs kSchemaVersion raised in store_migrations.h");

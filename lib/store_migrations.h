@@ -13,7 +13,7 @@
 namespace chatctl {
 
 // The schema this build reads and writes: the number of migrations (checked in the .cpp).
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Brings the schema on `db` (a writable connection) to kSchemaVersion in one transaction, so a
 // crash leaves the old version whole and the next start simply migrates again. Refuses a schema

@@ -45,7 +45,7 @@ struct Committed {
 
 // gateway -> history reader.
 struct ReadJob {
-  enum class Kind { kJoinLast, kJoinSince, kHistory };
+  enum class Kind { kJoinLast, kJoinSince, kJoinCursor, kHistory };
   Kind kind = Kind::kHistory;
   SessionId session = 0;
   protocol::Ref ref;
@@ -53,12 +53,17 @@ struct ReadJob {
   MessageId anchor = 0;  // `since` for kJoinSince, `before` for kHistory (0 = newest)
   int limit = 0;
   MessageId floor = 0;  // a deleted room's history ends here
+  ResumeCursor seen;    // kJoinCursor: what the client has of the channel
 };
 
 // history reader -> gateway.
 struct ReadDone {
   ReadJob job;
   Result<Page> page = Page{};
+  // Joins: every origin's head seq as of the read that made the page (its snapshot), and the
+  // cursor `joined` gives (none for a truncated `since` replay, which it cannot describe).
+  ResumeCursor heads;
+  std::optional<ResumeCursor> cursor;
 };
 
 // bus -> gateway: the users online on another node (empty when it went away).

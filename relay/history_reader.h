@@ -28,6 +28,8 @@ class HistoryReader {
  private:
   void Run();
   Result<Page> Read(const ReadJob& job);
+  // A join's replay and the heads it is exact against, from one read transaction.
+  void ReadJoin(ReadDone& done);
 
   std::unique_ptr<Store> store_;  // owned by the reader thread once started
   WorkQueue<ReadJob> queue_;

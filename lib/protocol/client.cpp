@@ -41,6 +41,15 @@ std::optional<Message> MessageFromJson(const nlohmann::json& j) {
     m.text = text->get<std::string>();
     m.ts = ts->get<std::int64_t>();
     m.origin = IdNode(m.id);
+    // Where the node says (an extension; lib/cursor.h): a resume cursor is folded from these.
+    auto origin = j.find("origin");
+    auto seq = j.find("seq");
+    if (origin != j.end() && seq != j.end() && origin->is_number_unsigned() &&
+        seq->is_number_unsigned() && origin->get<std::uint64_t>() <= kMaxNodeId &&
+        seq->get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX)) {
+      m.origin = static_cast<std::uint32_t>(origin->get<std::uint64_t>());
+      m.seq = seq->get<std::uint64_t>();
+    }
     return m;
   } catch (const std::exception&) {
     return std::nullopt;

@@ -11,7 +11,8 @@
 namespace chatctl::protocol {
 
 // nullopt for anything that is not a well-formed `msg` (wrong type, missing or mistyped field, an
-// id that is not digits): a client skips it rather than failing.
+// id that is not digits): a client skips it rather than failing. `origin` and `seq` are the
+// node's when it sent them, else origin is the id's node and seq 0 (unknown).
 std::optional<Message> MessageFromJson(const nlohmann::json& j);
 
 }  // namespace chatctl::protocol

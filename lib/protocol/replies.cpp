@@ -38,6 +38,8 @@ ordered_json MessageObject(const Message& m) {
   j["from"] = m.from;
   j["text"] = m.text;
   j["ts"] = m.ts;
+  j["origin"] = m.origin;
+  j["seq"] = m.seq;
   if (m.state) {  // what edits, deletes and reactions made of it (history and replays only)
     const control::MessageState& state = *m.state;
     if (state.deleted) {
@@ -93,7 +95,8 @@ std::string MessageJson(const Message& m) {
   // The hot path (every message, once per fan-out): written directly. Channel and sender are
   // checked names and the id and ts are digits; only the text needs JSON escaping.
   std::string out;
-  out.reserve(104 + m.channel.size() + m.from.size() + m.text.size());  // the fixed parts: 101
+  // The fixed parts: 117, and up to 4 + 20 digits of origin and seq.
+  out.reserve(144 + m.channel.size() + m.from.size() + m.text.size());
   out += R"({"type":"msg","id":")";
   out += IdToString(m.id);
   out += R"(","channel":")";
@@ -104,6 +107,10 @@ std::string MessageJson(const Message& m) {
   AppendJsonString(out, m.text);
   out += R"(,"ts":)";
   out += std::to_string(m.ts);
+  out += R"(,"origin":)";
+  out += std::to_string(m.origin);
+  out += R"(,"seq":)";
+  out += std::to_string(m.seq);
   out += '}';
   return out;
 }
@@ -131,11 +138,12 @@ std::string Ack(const Ref& ref, const Message& m) {
 }
 
 std::string Joined(const Ref& ref, std::string_view channel, const std::vector<Message>& messages,
-                   bool truncated) {
+                   bool truncated, const std::optional<ResumeCursor>& cursor) {
   ordered_json j = Start("joined", ref);
   j["channel"] = channel;
   j["messages"] = MessageArray(messages);
   if (truncated) j["truncated"] = true;
+  if (cursor) j["cursor"] = FormatCursor(*cursor);
   return Dump(j);
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lib/control.h"
+#include "lib/cursor.h"
 #include "lib/message.h"
 #include "lib/protocol/wire.h"
 
@@ -22,8 +23,9 @@ std::string Welcome(std::string_view user, std::string_view node, std::int64_t s
                     const std::optional<std::string>& token = std::nullopt);
 std::string MessageJson(const Message& m);  // {"type":"msg",...}
 std::string Ack(const Ref& ref, const Message& m);
+// `cursor`: the resume cursor the client has once it has these (an extension; none: left out).
 std::string Joined(const Ref& ref, std::string_view channel, const std::vector<Message>& messages,
-                   bool truncated);
+                   bool truncated, const std::optional<ResumeCursor>& cursor = std::nullopt);
 std::string Left(const Ref& ref, std::string_view channel);
 std::string HistoryReply(const Ref& ref, std::string_view channel,
                          const std::vector<Message>& messages, bool more);

@@ -60,7 +60,16 @@ std::optional<Body> ReadJoin(FieldReader& f, const Limits& limits) {
       static_cast<std::int64_t>(std::min<std::size_t>(limits.since_replay_max, INT_MAX));
   if (auto last = f.Integer("last", 0, replay_max)) join.last = static_cast<int>(*last);
   join.since = f.Id("since");
-  if (!f.failed() && join.last && join.since) f.BadRequest("give 'last' or 'since', not both");
+  if (auto cursor = f.String("cursor", false); cursor && !f.failed()) {
+    auto parsed = ParseCursor(*cursor);
+    if (parsed.ok()) {
+      join.cursor = std::move(parsed).value();
+    } else {
+      f.BadRequest(parsed.error().message);
+    }
+  }
+  int given = (join.last ? 1 : 0) + (join.since ? 1 : 0) + (join.cursor ? 1 : 0);
+  if (!f.failed() && given > 1) f.BadRequest("give one of 'last', 'since' and 'cursor'");
   if (f.failed()) return std::nullopt;
   return join;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lib/config.h"
+#include "lib/cursor.h"
 #include "lib/ids.h"
 #include "lib/protocol/wire.h"
 
@@ -25,6 +26,8 @@ struct Join {
   std::string channel;
   std::optional<int> last;         // the newest N, then live
   std::optional<MessageId> since;  // everything after this id, then live
+  // Everything the resume cursor (lib/cursor.h) does not cover, then live; an extension.
+  std::optional<ResumeCursor> cursor;
 };
 struct Leave {
   std::string channel;

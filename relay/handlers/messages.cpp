@@ -27,11 +27,16 @@ void Messages::Join(Session& s, const protocol::Ref& ref, const protocol::Join& 
   job.ref = ref;
   job.channel = channel;
   job.floor = gw_.directory.HistoryFloor(channel);
-  if (join.since) {
+  if (join.cursor) {
+    job.kind = ReadJob::Kind::kJoinCursor;
+    job.seen = *join.cursor;
+    job.limit = static_cast<int>(gw_.config.limits.since_replay_max);
+  } else if (join.since) {
     job.kind = ReadJob::Kind::kJoinSince;
     job.anchor = *join.since;
     job.limit = static_cast<int>(gw_.config.limits.since_replay_max);
-  } else if (join.last && *join.last > 0) {
+  } else if (join.last) {
+    // Even `last: 0` reads: its `joined` carries the cursor to resume from.
     job.kind = ReadJob::Kind::kJoinLast;
     job.limit = *join.last;
   } else {
@@ -123,18 +128,36 @@ void Messages::ReadDone(relay::ReadDone done) {
   }
   auto it = s->channels.find(job.channel);
   if (it == s->channels.end() || !it->second.replaying) return;  // left meanwhile
-  bool truncated = job.kind == ReadJob::Kind::kJoinSince && page.more;
-  gw_.out.Send(*s, protocol::Joined(job.ref, job.channel, page.messages, truncated));
+  bool by_cursor = job.kind == ReadJob::Kind::kJoinCursor;
+  bool truncated = (job.kind == ReadJob::Kind::kJoinSince || by_cursor) && page.more;
+  gw_.out.Send(*s, protocol::Joined(job.ref, job.channel, page.messages, truncated, done.cursor));
+  JoinedChannel& joined = it->second;
+  auto held = std::move(joined.held);
+  joined.replaying = false;
+  --s->replaying_channels;
+  if (by_cursor) {
+    // What the client saw on another node that this one has not applied yet comes live later:
+    // drop it then (Session::SeenElsewhere).
+    for (const auto& [origin, seq] : job.seen) {
+      if (seq > PositionOf(done.heads, origin)) joined.seen_elsewhere[origin] = seq;
+    }
+    if (!joined.seen_elsewhere.empty()) ++s->seen_elsewhere_channels;
+    // Live messages that arrived during the read follow, less those the read could see: each
+    // was either replayed or covered by the client's cursor.
+    for (auto& h : held) {
+      if (h.seq <= PositionOf(done.heads, h.origin)) continue;
+      if (s->SeenElsewhere(joined, h.origin, h.seq)) continue;
+      gw_.out.Send(*s, h.line);
+    }
+    return;
+  }
   // Live messages that arrived during the read follow, less those the read already had.
   std::unordered_set<MessageId> replayed;
   for (const auto& m : page.messages) replayed.insert(m.id);
-  auto held = std::move(it->second.held);
-  it->second.replaying = false;
-  --s->replaying_channels;
-  for (auto& [id, line] : held) {
-    if (replayed.count(id) != 0) continue;
-    if (job.kind == ReadJob::Kind::kJoinSince && id <= job.anchor) continue;
-    gw_.out.Send(*s, line);
+  for (auto& h : held) {
+    if (replayed.count(h.id) != 0) continue;
+    if (job.kind == ReadJob::Kind::kJoinSince && h.id <= job.anchor) continue;
+    gw_.out.Send(*s, h.line);
   }
 }
 

@@ -50,6 +50,7 @@ void ChannelIndex::Leave(Session& s, std::string channel) {
   auto joined = s.channels.find(channel);
   if (joined != s.channels.end()) {
     if (joined->second.replaying) --s.replaying_channels;
+    if (!joined->second.seen_elsewhere.empty()) --s.seen_elsewhere_channels;
     s.channels.erase(joined);
   }
   if (IsDmChannel(channel)) return;
@@ -72,11 +73,15 @@ void ChannelIndex::Deliver(const Message& m) {
   Line line;  // serialized once, on the first recipient
   ForEachRecipient(m.channel, [&](Session& s) {
     if (!line) line = std::make_shared<const std::string>(protocol::MessageJson(m));
-    if (s.replaying_channels > 0) {  // else no lookup: this runs once per delivery
+    // Else no lookup: this runs once per delivery.
+    if (s.replaying_channels > 0 || s.seen_elsewhere_channels > 0) {
       auto it = s.channels.find(m.channel);
-      if (it != s.channels.end() && it->second.replaying) {
-        it->second.held.emplace_back(m.id, line);
-        return;
+      if (it != s.channels.end()) {
+        if (it->second.replaying) {
+          it->second.held.push_back({m.id, m.origin, m.seq, line});
+          return;
+        }
+        if (s.SeenElsewhere(it->second, m.origin, m.seq)) return;
       }
     }
     out_.Send(s, line);

@@ -101,4 +101,14 @@ void Session::RequestClose(std::uint16_t code, std::string reason, bool discard_
   }
 }
 
+bool Session::SeenElsewhere(JoinedChannel& channel, std::uint32_t origin, std::uint64_t seq) {
+  auto it = channel.seen_elsewhere.find(origin);
+  if (it == channel.seen_elsewhere.end()) return false;
+  if (seq <= it->second) return true;
+  // Events of one origin come in seq order: nothing more of it can be at or below.
+  channel.seen_elsewhere.erase(it);
+  if (channel.seen_elsewhere.empty()) --seen_elsewhere_channels;
+  return false;
+}
+
 }  // namespace chatctl::relay

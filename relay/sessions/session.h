@@ -37,11 +37,23 @@ class TokenBucket {
   std::int64_t last_ms_ = 0;
 };
 
+// A live message held back while its channel's history is read.
+struct HeldLine {
+  MessageId id = 0;
+  std::uint32_t origin = 0;
+  std::uint64_t seq = 0;
+  Line line;
+};
+
 struct JoinedChannel {
   // While a join's history is being read, live messages wait here, so that `joined` and what
   // follows neither overlap nor leave a gap.
   bool replaying = false;
-  std::vector<std::pair<MessageId, Line>> held;
+  std::vector<HeldLine> held;
+  // A cursor join on a node that has applied less of some origin than the client's cursor holds
+  // (it saw them on another node): per such origin, the seq up to which live messages are
+  // dropped as already given. Empty almost always; an entry goes once the node is past it.
+  ResumeCursor seen_elsewhere;
 };
 
 class Session {
@@ -60,7 +72,12 @@ class Session {
   const std::int64_t hello_deadline_ms;
 
   std::map<std::string, JoinedChannel> channels;
-  int replaying_channels = 0;  // of `channels`, those with replaying set
+  int replaying_channels = 0;       // of `channels`, those with replaying set
+  int seen_elsewhere_channels = 0;  // of `channels`, those with a seen_elsewhere entry
+
+  // Whether a live event of `channel` is one the client was given on another node (see
+  // JoinedChannel::seen_elsewhere), forgetting positions the node has passed.
+  bool SeenElsewhere(JoinedChannel& channel, std::uint32_t origin, std::uint64_t seq);
 
   // Inbound: a WebSocket message may arrive in several fragments.
   std::string rx;

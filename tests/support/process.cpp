@@ -218,8 +218,12 @@ RunResult RunChatctl(const std::vector<std::string>& args, const std::string& in
   return result;
 }
 
-Node::Node(std::string data_dir, std::vector<std::string> extra_args, int port)
-    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)), port_(port) {
+Node::Node(std::string data_dir, std::vector<std::string> extra_args, int port,
+           std::map<std::string, std::string> env)
+    : data_dir_(std::move(data_dir)),
+      extra_args_(std::move(extra_args)),
+      port_(port),
+      env_(std::move(env)) {
   Start();
 }
 
@@ -246,8 +250,14 @@ void Node::Start() {
   std::filesystem::create_directories(data_dir_);
   std::size_t log_start = log().size();
   log_start_ = log_start;
-  std::vector<std::string> argv{
-      CHATCTL_BIN, "serve", "--listen", "127.0.0.1:" + std::to_string(port_), "--data", data_dir_};
+  // env(1), as RunChatctl does, when the node needs more in its environment.
+  std::vector<std::string> argv;
+  if (!env_.empty()) {
+    argv.push_back("/usr/bin/env");
+    for (const auto& [name, value] : env_) argv.push_back(name + "=" + value);
+  }
+  argv.insert(argv.end(), {CHATCTL_BIN, "serve", "--listen", "127.0.0.1:" + std::to_string(port_),
+                           "--data", data_dir_});
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   process_ = std::make_unique<Process>(argv, data_dir_ + "/node.log");
   // The node logs `msg=listening ... port=N` once it accepts connections.

@@ -73,8 +73,10 @@ RunResult RunChatctl(const std::vector<std::string>& args, const std::string& in
 // A `chatctl serve` on 127.0.0.1 with its log in DATA/node.log.
 class Node {
  public:
-  // port 0: a free port chosen by the node; read back with port().
-  Node(std::string data_dir, std::vector<std::string> extra_args = {}, int port = 0);
+  // port 0: a free port chosen by the node; read back with port(). `env` is added to (or
+  // overrides) the environment the node inherits, on every start (a clock skewed by libfaketime).
+  Node(std::string data_dir, std::vector<std::string> extra_args = {}, int port = 0,
+       std::map<std::string, std::string> env = {});
   ~Node();
   int port() const { return port_; }
   std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
@@ -97,6 +99,7 @@ class Node {
   std::string data_dir_;
   std::vector<std::string> extra_args_;
   int port_;
+  std::map<std::string, std::string> env_;
   std::size_t log_start_ = 0;  // where this run's lines begin in node.log
   std::unique_ptr<Process> process_;
 };

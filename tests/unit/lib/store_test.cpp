@@ -420,16 +420,16 @@ TEST_CASE("a reopened writer keeps the messages, the highest id and each origin'
   CHECK(Ids(Get(reader->Newest("random", 10))) == std::vector<MessageId>{500, 600});
 }
 
-TEST_CASE("the store file is in WAL mode at schema version 3", "[store]") {
+TEST_CASE("the store file is in WAL mode at schema version 4", "[store]") {
   TempDir dir;
   const std::string path = dir.File("chat.db");
   { auto store = Writer(path); }
   // Both persist in the file, so another connection sees them.
   CHECK(RawText(path, "PRAGMA journal_mode") == "wal");
-  CHECK(RawText(path, "PRAGMA user_version") == "3");
+  CHECK(RawText(path, "PRAGMA user_version") == "4");
   CHECK(RawText(path,
                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name NOT LIKE "
-                "'sqlite_%'") == "3");  // two on messages, one on message_state
+                "'sqlite_%'") == "4");  // three on messages, one on message_state
 }
 
 TEST_CASE("opening a store in a missing directory fails with a clear error", "[store]") {
@@ -480,17 +480,17 @@ TEST_CASE("a store written by a newer chatctl is refused", "[store]") {
   TempDir dir;
   const std::string path = dir.File("chat.db");
   { auto store = Writer(path); }
-  RawSql(path, "PRAGMA user_version = 4");
+  RawSql(path, "PRAGMA user_version = 5");
 
   auto writer = Store::OpenWriter(path, Durability::kNormal);
   REQUIRE_FALSE(writer.ok());
   CHECK(writer.error().code == "unavailable");
   CHECK_THAT(writer.error().message, Catch::Contains(path));
-  CHECK_THAT(writer.error().message, Catch::Contains("schema version 4 is newer"));
+  CHECK_THAT(writer.error().message, Catch::Contains("schema version 5 is newer"));
   auto reader = Store::OpenReader(path);
   REQUIRE_FALSE(reader.ok());
-  CHECK_THAT(reader.error().message, Catch::Contains("schema version 4 is newer"));
-  CHECK(RawText(path, "PRAGMA user_version") == "4");  // refused, not downgraded
+  CHECK_THAT(reader.error().message, Catch::Contains("schema version 5 is newer"));
+  CHECK(RawText(path, "PRAGMA user_version") == "5");  // refused, not downgraded
 }
 
 TEST_CASE("a reader refuses a file its writer has not set up", "[store]") {

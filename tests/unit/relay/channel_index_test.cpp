@@ -87,7 +87,43 @@ TEST_CASE("a session replaying a channel's history holds live messages back", "[
   f.index.Deliver(f.Chat("general", 11));
   CHECK(f.out.sent.empty());
   REQUIRE(a.channels["general"].held.size() == 1);
-  CHECK(a.channels["general"].held[0].first == 11);
+  CHECK(a.channels["general"].held[0].id == 11);
+}
+
+TEST_CASE("live messages a cursor join saw on another node are dropped until the node passes them",
+          "[index][cursor]") {
+  Fixture f;
+  Session& a = f.Connect("alice");
+  Session& b = f.Connect("bob");
+  f.index.Join(a, "general");
+  f.index.Join(b, "general");
+  a.channels["general"].seen_elsewhere = {{2, 10}};
+  ++a.seen_elsewhere_channels;
+  f.out.sent.clear();
+  auto from = [&](std::uint32_t origin, std::uint64_t seq, MessageId id) {
+    Message m = f.Chat("general", id);
+    m.origin = origin;
+    m.seq = seq;
+    return m;
+  };
+  f.index.Deliver(from(2, 9, 100));   // given to alice on the node she came from
+  f.index.Deliver(from(2, 10, 101));  // the same
+  f.index.Deliver(from(1, 3, 102));   // another origin: not affected
+  f.index.Deliver(from(2, 11, 103));  // new to alice: from here on nothing is dropped
+  CHECK(f.out.TextsTo(a.id).size() == 2);
+  CHECK(f.out.TextsTo(b.id).size() == 4);
+  CHECK(a.channels["general"].seen_elsewhere.empty());
+  CHECK(a.seen_elsewhere_channels == 0);
+}
+
+TEST_CASE("leaving a channel with positions seen elsewhere forgets them", "[index][cursor]") {
+  Fixture f;
+  Session& a = f.Connect("alice");
+  f.index.Join(a, "general");
+  a.channels["general"].seen_elsewhere = {{2, 10}};
+  ++a.seen_elsewhere_channels;
+  f.index.Leave(a, "general");
+  CHECK(a.seen_elsewhere_channels == 0);
 }
 
 TEST_CASE("a user's first session in a room is news to the others, a second one is not",

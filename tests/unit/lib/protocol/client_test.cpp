@@ -18,6 +18,8 @@ Message Sample() {
   m.from = "alice";
   m.text = "hello";
   m.ts = 1732280000123;
+  m.origin = 80;
+  m.seq = 12345;
   return m;
 }
 
@@ -32,7 +34,25 @@ TEST_CASE("a msg object parses back into the message", "[protocol]") {
   CHECK(back->from == m.from);
   CHECK(back->text == m.text);
   CHECK(back->ts == m.ts);
+  CHECK(back->origin == m.origin);
+  CHECK(back->seq == m.seq);
+}
+
+TEST_CASE("a msg without origin and seq takes the id's node and an unknown seq", "[protocol]") {
+  Message m = Sample();
+  json j = json::parse(MessageJson(m));
+  j.erase("origin");
+  j.erase("seq");
+  auto back = MessageFromJson(j);
+  REQUIRE(back);
   CHECK(back->origin == IdNode(m.id));
+  CHECK(back->seq == 0);
+  j["origin"] = 5000;  // not a node id: ignored
+  j["seq"] = 3;
+  back = MessageFromJson(j);
+  REQUIRE(back);
+  CHECK(back->origin == IdNode(m.id));
+  CHECK(back->seq == 0);
 }
 
 TEST_CASE("a malformed msg object parses into nothing", "[protocol]") {

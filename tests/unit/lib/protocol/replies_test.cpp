@@ -21,6 +21,8 @@ Message Sample() {
   m.from = "alice";
   m.text = "hello";
   m.ts = 1732280000123;
+  m.origin = 3;
+  m.seq = 42;
   return m;
 }
 
@@ -36,7 +38,7 @@ TEST_CASE("replies are the exact compact JSON of the protocol", "[protocol]") {
       R"({"type":"welcome","user":"alice","node":"n1","protocol":1,"server_time":5,"token":"t.o.k"})");
   CHECK(
       MessageJson(m) ==
-      R"({"type":"msg","id":"7262352354123776001","channel":"general","from":"alice","text":"hello","ts":1732280000123})");
+      R"({"type":"msg","id":"7262352354123776001","channel":"general","from":"alice","text":"hello","ts":1732280000123,"origin":3,"seq":42})");
   CHECK(
       Ack(json(3), m) ==
       R"({"type":"ack","ref":3,"id":"7262352354123776001","channel":"general","ts":1732280000123})");
@@ -46,11 +48,15 @@ TEST_CASE("replies are the exact compact JSON of the protocol", "[protocol]") {
         R"({"type":"joined","ref":1,"channel":"general","messages":[]})");
   CHECK(
       Joined(json("j"), "general", {m}, true) ==
-      R"({"type":"joined","ref":"j","channel":"general","messages":[{"type":"msg","id":"7262352354123776001","channel":"general","from":"alice","text":"hello","ts":1732280000123}],"truncated":true})");
+      R"({"type":"joined","ref":"j","channel":"general","messages":[{"type":"msg","id":"7262352354123776001","channel":"general","from":"alice","text":"hello","ts":1732280000123,"origin":3,"seq":42}],"truncated":true})");
+  CHECK(Joined(json(1), "general", {}, false, ResumeCursor{{1, 7}, {3, 42}}) ==
+        R"({"type":"joined","ref":1,"channel":"general","messages":[],"cursor":"1.7,3.42"})");
+  CHECK(Joined(json(1), "general", {}, false, ResumeCursor{}) ==
+        R"({"type":"joined","ref":1,"channel":"general","messages":[],"cursor":""})");
   CHECK(Left(json(2), "general") == R"({"type":"left","ref":2,"channel":"general"})");
   CHECK(
       HistoryReply(json(5), "general", {m}, true) ==
-      R"({"type":"history","ref":5,"channel":"general","messages":[{"type":"msg","id":"7262352354123776001","channel":"general","from":"alice","text":"hello","ts":1732280000123}],"more":true})");
+      R"({"type":"history","ref":5,"channel":"general","messages":[{"type":"msg","id":"7262352354123776001","channel":"general","from":"alice","text":"hello","ts":1732280000123,"origin":3,"seq":42}],"more":true})");
   CHECK(HistoryReply(nullptr, "g", {}, false) ==
         R"({"type":"history","channel":"g","messages":[],"more":false})");
   CHECK(PresenceList(json(6), "general", {"alice", "bob"}) ==
@@ -91,14 +97,15 @@ TEST_CASE("a msg shows its edit, deletion and reactions from the store", "[proto
   state->edited_ts = 99;
   state->reactions["+1"] = {"bob", "carol"};
   m.state = state;
-  CHECK(MessageJson(m) ==
-        R"({"type":"msg","id":"7262352354123776001","channel":"general","from":"alice",)"
-        R"("text":"edited","ts":1732280000123,"edited_ts":99,"reactions":{"+1":["bob","carol"]}})");
+  CHECK(
+      MessageJson(m) ==
+      R"({"type":"msg","id":"7262352354123776001","channel":"general","from":"alice",)"
+      R"("text":"edited","ts":1732280000123,"origin":3,"seq":42,"edited_ts":99,"reactions":{"+1":["bob","carol"]}})");
   state->deleted = true;
   state->reactions.clear();
   CHECK(MessageJson(m) ==
         R"({"type":"msg","id":"7262352354123776001","channel":"general","from":"alice",)"
-        R"("text":"","ts":1732280000123,"deleted":true})");
+        R"("text":"","ts":1732280000123,"origin":3,"seq":42,"deleted":true})");
 }
 
 TEST_CASE("message text is escaped byte for byte as nlohmann escapes it", "[protocol]") {

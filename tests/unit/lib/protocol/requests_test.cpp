@@ -168,11 +168,33 @@ TEST_CASE("a join with a bad channel, last or since is a bad_request", "[protoco
   ExpectInvalid(R"({"type":"join","channel":"g","since":"12a"})", "field 'since'");
   ExpectInvalid(R"({"type":"join","channel":"g","since":"-1"})", "field 'since'");
   ExpectInvalid(R"({"type":"join","channel":"g","since":123})", "field 'since' must be a string");
-  ExpectInvalid(R"({"type":"join","channel":"g","last":5,"since":"1"})", "not both");
+  ExpectInvalid(R"({"type":"join","channel":"g","last":5,"since":"1"})", "give one of");
   Limits small;
   small.since_replay_max = 10;
   ExpectInvalid(R"({"type":"join","channel":"g","last":11})", "from 0 to 10", "bad_request", small);
   CHECK(ExpectRequest<Join>(R"({"type":"join","channel":"g","last":10})", small).last == 10);
+}
+
+TEST_CASE("join takes a resume cursor instead of last or since", "[protocol]") {
+  Join resumed = ExpectRequest<Join>(R"({"type":"join","channel":"g","cursor":"1.5,3.9"})");
+  REQUIRE(resumed.cursor);
+  CHECK(*resumed.cursor == ResumeCursor{{1, 5}, {3, 9}});
+  CHECK_FALSE(resumed.since);
+  CHECK_FALSE(resumed.last);
+  Join from_start = ExpectRequest<Join>(R"({"type":"join","channel":"g","cursor":""})");
+  REQUIRE(from_start.cursor);
+  CHECK(from_start.cursor->empty());
+}
+
+TEST_CASE("a join with a malformed cursor, or a cursor beside last or since, is a bad_request",
+          "[protocol]") {
+  ExpectInvalid(R"({"type":"join","channel":"g","cursor":"1.5,"})", "bad cursor");
+  ExpectInvalid(R"({"type":"join","channel":"g","cursor":"2000.1"})", "bad cursor");
+  ExpectInvalid(R"({"type":"join","channel":"g","cursor":"3.1,1.1"})", "bad cursor");
+  ExpectInvalid(R"({"type":"join","channel":"g","cursor":"1.99999999999999999999"})", "bad cursor");
+  ExpectInvalid(R"({"type":"join","channel":"g","cursor":15})", "field 'cursor' must be a string");
+  ExpectInvalid(R"({"type":"join","channel":"g","cursor":"1.1","since":"5"})", "give one of");
+  ExpectInvalid(R"({"type":"join","channel":"g","cursor":"1.1","last":5})", "give one of");
 }
 
 TEST_CASE("leave and presence take a valid channel", "[protocol]") {
