@@ -107,9 +107,16 @@ export class ChatClient {
       throw e;
     }
     c.joined = true;
+    this.cursor.joined(name, reply);
     const messages = reply.messages || [];
     if (fields.last !== undefined && c.log.oldest() === null) c.more = messages.length >= fields.last;
     this.addMessages(c, messages, false);
+    if (reply.truncated && fields.last === undefined) {
+      // More was missed than one replay holds: its cursor covers exactly this page, so leave and
+      // join again from it until the replay is whole.
+      await this.request({ type: 'leave', channel: name });
+      return this.joinOnce(c);
+    }
     this.emit('joined', name);
     this.request({ type: 'presence', channel: name }).then((p) => {
       c.presence = new Set(p.users || []);
@@ -173,7 +180,7 @@ export class ChatClient {
   addMessages(c, messages, live) {
     let added = 0;
     for (const m of messages) {
-      this.cursor.observe(c.name, m.id);
+      this.cursor.observe(c.name, m.id, m.origin, m.seq);
       if (c.log.add(m)) {
         added += 1;
         if (live && m.from !== this.user) c.unread += 1;

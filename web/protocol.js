@@ -44,29 +44,70 @@ export function dmPeer(channel, me) {
   return null;
 }
 
-// Where to resume each channel after a reconnect: the newest id seen. The join that resumes is
-// built here and only here, so a server-issued cursor (a `cursor` field of `joined`/`msg`) is one
-// more case in observe() and joinFields().
+// Where to resume each channel after a reconnect. Exactly, on any node and whatever the clocks
+// say, with the node's resume cursor: per origin node, the last seq given (from `joined`,
+// advanced by each `msg`'s origin and seq). Against a node that gives none, `since` the newest id
+// seen. The join that resumes is built here and only here.
 export class Cursor {
   constructor() {
-    this.last = new Map();
+    this.last = new Map(); // channel -> newest id seen
+    this.server = new Map(); // channel -> Map(origin -> seq)
   }
 
-  observe(channel, id) {
+  // A `joined` reply: its cursor becomes the channel's, or without one the channel has none.
+  joined(channel, reply) {
+    const positions = typeof reply?.cursor === 'string' ? parseCursor(reply.cursor) : null;
+    if (positions) this.server.set(channel, positions);
+    else this.server.delete(channel);
+  }
+
+  // A message given for the channel; `origin` and `seq` when the node sent them.
+  observe(channel, id, origin, seq) {
     if (!channel || !id) return;
     const seen = this.last.get(channel);
     if (seen === undefined || compareIds(id, seen) > 0) this.last.set(channel, id);
+    const positions = this.server.get(channel);
+    if (!positions) return;
+    if (!Number.isSafeInteger(origin) || !Number.isSafeInteger(seq) || seq <= 0) {
+      this.server.delete(channel); // a node that does not number its messages: since from now on
+      return;
+    }
+    if ((positions.get(origin) ?? 0) < seq) positions.set(origin, seq);
   }
 
-  // The fields of a `join`: everything after the newest id seen, or the newest `initial` ones.
+  // The fields of a `join`: the cursor, else everything after the newest id seen, else the newest
+  // `initial` ones.
   joinFields(channel, initial = 50) {
+    const positions = this.server.get(channel);
+    if (positions) return { cursor: formatCursor(positions) };
     const seen = this.last.get(channel);
     return seen === undefined ? { last: initial } : { since: seen };
   }
 
   forget(channel) {
     this.last.delete(channel);
+    this.server.delete(channel);
   }
+}
+
+// "1.1207,2.988" (origins ascending; "" is nothing seen) <-> Map(origin -> seq); null if malformed.
+export function parseCursor(text) {
+  const positions = new Map();
+  if (text === '') return positions;
+  for (const part of text.split(',')) {
+    const m = /^(\d+)\.(\d+)$/.exec(part);
+    if (!m) return null;
+    positions.set(Number(m[1]), Number(m[2]));
+  }
+  return positions;
+}
+
+export function formatCursor(positions) {
+  return [...positions.entries()]
+    .filter(([, seq]) => seq > 0)
+    .sort(([a], [b]) => a - b)
+    .map(([origin, seq]) => `${origin}.${seq}`)
+    .join(',');
 }
 
 // Sends the user made, from the moment they are typed until the node acks or refuses them.

@@ -89,6 +89,7 @@ void Connection::Deliver(const json& frame) {
     auto it = joined_.find(frame.value("channel", std::string()));
     auto id = ParseId(frame.value("id", std::string()));
     if (it != joined_.end() && id) it->second = std::max(it->second, *id);
+    if (auto m = protocol::MessageFromJson(frame)) resume_.Given(*m);
   }
   NetEvent event;
   event.kind = NetEvent::kFrame;
@@ -103,7 +104,9 @@ bool Connection::JoinChannel(ChatClient& client, const std::string& channel) {
   for (;;) {
     json join = {{"type", "join"}, {"channel", channel}};
     MessageId since = joined_[channel];
-    if (since != 0) {
+    if (auto cursor = resume_.For(channel)) {
+      join["cursor"] = *cursor;  // exact whichever node this is, whatever its clock
+    } else if (since != 0) {
       join["since"] = IdToString(since);
     } else {
       join["last"] = options_.last;
@@ -112,6 +115,7 @@ bool Connection::JoinChannel(ChatClient& client, const std::string& channel) {
     if (!joined.ok()) {
       if (client.lost()) return false;
       joined_.erase(channel);
+      resume_.Forget(channel);
       NetEvent event;
       event.kind = NetEvent::kJoined;
       event.failed = true;
@@ -120,6 +124,7 @@ bool Connection::JoinChannel(ChatClient& client, const std::string& channel) {
       events_.Push(std::move(event));
       return true;
     }
+    resume_.Joined(channel, *joined);
     MessageId newest = joined_[channel];
     for (const auto& m : joined->value("messages", json::array())) {
       if (auto id = ParseId(m.value("id", std::string()))) newest = std::max(newest, *id);
@@ -158,6 +163,7 @@ void Connection::Serve(ChatClient& client) {
         }
       } else if (command.kind == Command::kLeave) {
         joined_.erase(command.channel);
+        resume_.Forget(command.channel);
         Result<json> left =
             client.Call({{"type", "leave"}, {"channel", command.channel}}, kReplyTimeout);
         if (!left.ok() && client.lost()) {

@@ -25,6 +25,7 @@
 
 #include "lib/chat/wake_queue.h"
 #include "lib/client/chat_client.h"
+#include "lib/client/resume_cursors.h"
 #include "lib/ids.h"
 #include "lib/result.h"
 #include "lib/thread_annotations.h"
@@ -103,6 +104,9 @@ class Connection {
   // Network thread only: the rooms to keep joined and the newest id delivered in each, or where
   // the first join began (0: not yet joined).
   std::map<std::string, MessageId> joined_;
+  // Network thread only: where each joined room resumes exactly on any node (the node's resume
+  // cursor); `since` the newest id above is the fallback against a node that gives none.
+  ResumeCursors resume_;
   // Network thread only: commands taken from the UI and not yet carried out; they wait here for
   // the next connection when this one is lost.
   std::deque<Command> backlog_;

@@ -23,6 +23,8 @@ class ResumeCursors {
   // A message given to the user (replayed or live). One without origin and seq (seq 0: a node
   // that does not send them) leaves the channel without a cursor.
   void Given(const Message& m);
+  // A channel left for good: its next join starts afresh.
+  void Forget(const std::string& channel) { cursors_.erase(channel); }
   // The `cursor` of the channel's next join, when one is known.
   std::optional<std::string> For(const std::string& channel) const;
 

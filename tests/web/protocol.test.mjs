@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { ChatClient } from '../../web/client.js';
-import { Cursor, MessageLog, Outbox, compareIds, dmChannel, dmPeer, splitFrame } from '../../web/protocol.js';
+import { Cursor, MessageLog, Outbox, compareIds, dmChannel, dmPeer, formatCursor, parseCursor, splitFrame } from '../../web/protocol.js';
 
 test('a batched frame splits into its objects, in order', () => {
   const frame = '{"type":"msg","id":"1"}\n{"type":"msg","id":"2"}\n{"type":"ack","ref":3}';
@@ -42,6 +42,25 @@ test('the cursor resumes after the newest id seen, and asks for the last ones be
   c.observe('general', '10000000000000000001'); // an older one arriving late moves nothing
   assert.deepEqual(c.joinFields('general'), { since: '10000000000000000002' });
   assert.deepEqual(c.joinFields('other', 20), { last: 20 });
+});
+
+test('with the node\'s cursor a join resumes per origin, whatever the ids say', () => {
+  const c = new Cursor();
+  c.joined('general', { cursor: '1.10,2.7' });
+  c.observe('general', '10000000000000000009', 2, 8);
+  c.observe('general', '10000000000000000003', 1, 11); // a lower id from a slower clock counts
+  c.observe('general', '10000000000000000001', 1, 4); // an old one (history) moves nothing back
+  assert.deepEqual(c.joinFields('general'), { cursor: '1.11,2.8' });
+  c.joined('general', {}); // a node that gives no cursor: since the newest id from now on
+  assert.deepEqual(c.joinFields('general'), { since: '10000000000000000009' });
+  c.joined('other', { cursor: '3.1' });
+  c.observe('other', '10000000000000000010'); // a msg without origin and seq
+  assert.deepEqual(c.joinFields('other'), { since: '10000000000000000010' });
+  c.forget('general');
+  assert.deepEqual(c.joinFields('general', 20), { last: 20 });
+  assert.equal(parseCursor('1.x'), null);
+  assert.equal(formatCursor(parseCursor('')), '');
+  assert.equal(formatCursor(new Map([[5, 1], [2, 9]])), '2.9,5.1');
 });
 
 test('a send is queued, pending once on the wire, and leaves the outbox when acked', () => {
