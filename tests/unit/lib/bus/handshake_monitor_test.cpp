@@ -4,6 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cstring>
+
 namespace chatctl::bus {
 namespace {
 
@@ -53,14 +56,31 @@ TEST_CASE("a plaintext client facing a CURVE server: both monitors hear of it", 
   REQUIRE(client_monitor.ok());
   server.bind("tcp://127.0.0.1:*");
   client.connect(server.get(zmq::sockopt::last_endpoint));
-  // Both monitors get an event within a bounded wait.
+  // Both monitors hear of a failed handshake within a bounded wait. ZeroMQ retries the connection
+  // every 100 ms, so there are many tries; the events are read as they come (an unread one would
+  // keep the poll from waiting).
+  auto failures_in = [](HandshakeMonitor& monitor, bool count_disconnects) {
+    int failures = 0;
+    for (;;) {
+      zmq::message_t head, endpoint;
+      if (!monitor.events().recv(head, zmq::recv_flags::dontwait)) return failures;
+      (void)monitor.events().recv(endpoint, zmq::recv_flags::dontwait);
+      std::uint16_t event = 0;
+      std::memcpy(&event, head.data(), sizeof event);
+      bool failed =
+          (event & (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                    ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)) != 0;
+      if (failed || (count_disconnects && event == ZMQ_EVENT_DISCONNECTED)) ++failures;
+    }
+  };
   bool server_heard = false, client_heard = false;
-  for (int i = 0; i < 50 && !(server_heard && client_heard); ++i) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!(server_heard && client_heard) && std::chrono::steady_clock::now() < deadline) {
     std::vector<zmq::pollitem_t> items = {{server_monitor->events().handle(), 0, ZMQ_POLLIN, 0},
                                           {client_monitor->events().handle(), 0, ZMQ_POLLIN, 0}};
     zmq::poll(items, std::chrono::milliseconds(100));
-    server_heard = server_heard || (items[0].revents & ZMQ_POLLIN) != 0;
-    client_heard = client_heard || (items[1].revents & ZMQ_POLLIN) != 0;
+    server_heard = failures_in(*server_monitor, false) > 0 || server_heard;
+    client_heard = failures_in(*client_monitor, true) > 0 || client_heard;
   }
   CHECK(server_heard);
   CHECK(client_heard);
