@@ -2,6 +2,7 @@
 #include "lib/bus/handshake_monitor.h"
 
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 
 #include "lib/log.h"
@@ -38,9 +39,16 @@ std::string HandshakeFailureReason(std::uint16_t event, std::uint32_t value, boo
         return "the mesh handshake failed (ZeroMQ protocol error " + std::to_string(value) + ")";
     }
   }
-  if (event == ZMQ_EVENT_DISCONNECTED) {
-    return "the other node closed the connection during the handshake: it may have --mesh-key "
-           "while this node has not";
+  // The side that sees the mismatch first hangs up, and the other sees only that: a secured node
+  // facing a plaintext one (or the other way round) is the usual cause.
+  bool hung_up =
+      event == ZMQ_EVENT_DISCONNECTED ||
+      (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL && (value == EPIPE || value == ECONNRESET));
+  if (hung_up) {
+    return server ? "the other node hung up during the handshake: it may have no --mesh-key "
+                    "while this node has one"
+                  : "the other node hung up during the handshake: it may have --mesh-key while "
+                    "this node has not";
   }
   return std::string("the mesh handshake failed: ") + std::strerror(static_cast<int>(value));
 }

@@ -307,22 +307,15 @@ TEST_CASE("a plaintext node facing a secured one is refused, and both logs say w
               {"--mesh-key", dir.path() + "/n1.key", "--mesh-trust", dir.path() + "/trust"});
   Node secured(dir.path() + "/d1", args);
   Node plain(dir.path() + "/d2", MeshArgs(2, {secured.mesh_pub()}));
-  // The secured side reads the plaintext greeting and names the mismatch; the plaintext side may
-  // be cut off before it reads the other's greeting, and then says it may be the keys.
-  CHECK(WaitUntil(
-      [&] {
-        return secured.log().find("one node has --mesh-key and the other has not") !=
-               std::string::npos;
-      },
-      10s));
-  CHECK(WaitUntil(
-      [&] {
-        return plain.log().find("one node has --mesh-key and the other has not") !=
-                   std::string::npos ||
-               plain.log().find("it may have --mesh-key while this node has not") !=
-                   std::string::npos;
-      },
-      10s));
+  // Whichever side reads the other's greeting first names the mismatch and hangs up; the other
+  // sees the hang-up and says the keys may differ. Either way each side's log gives a reason.
+  auto explained = [](const Node& n) {
+    std::string log = n.log();
+    return log.find("one node has --mesh-key and the other has not") != std::string::npos ||
+           log.find("hung up during the handshake") != std::string::npos;
+  };
+  CHECK(WaitUntil([&] { return explained(secured); }, 20s));
+  CHECK(WaitUntil([&] { return explained(plain); }, 20s));
   CHECK(plain.log().find("mesh: refused by a node") != std::string::npos);
   CHECK(secured.log().find("mesh: refused a node") != std::string::npos);
 }

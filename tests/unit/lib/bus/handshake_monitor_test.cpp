@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 
@@ -38,6 +39,11 @@ TEST_CASE("a connection closed during the handshake is named as a possible key m
           "[mesh][monitor]") {
   CHECK_THAT(HandshakeFailureReason(ZMQ_EVENT_DISCONNECTED, 0, /*server=*/false),
              Catch::Contains("it may have --mesh-key while this node has not"));
+  CHECK_THAT(HandshakeFailureReason(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EPIPE, /*server=*/true),
+             Catch::Contains("it may have no --mesh-key while this node has one"));
+  CHECK_THAT(
+      HandshakeFailureReason(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, ECONNRESET, /*server=*/false),
+      Catch::Contains("it may have --mesh-key while this node has not"));
 }
 
 TEST_CASE("a plaintext client facing a CURVE server: both monitors hear of it", "[mesh][monitor]") {
